@@ -7,8 +7,10 @@ const VALID_LENGTHS = new Set([16, 24, 32]);
 export function cookieSecretBytes(secret: string): Buffer | undefined {
   if (secret === '') return undefined;
   const unpadded = secret.replace(/=+$/, '');
-  if (/^[A-Za-z0-9_-]+$/.test(unpadded) || /^[A-Za-z0-9+/]+$/.test(unpadded)) {
-    const decoded = Buffer.from(unpadded.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+  // Only the URL-safe alphabet, as oauth2-proxy decodes: a secret with '+' or '/' is used raw, and
+  // decoding it here would silently produce a different key than the one existing cookies use.
+  if (/^[A-Za-z0-9_-]+$/.test(unpadded) && unpadded.length % 4 !== 1) {
+    const decoded = Buffer.from(unpadded, 'base64url');
     if (VALID_LENGTHS.has(decoded.length)) return decoded;
   }
   const raw = Buffer.from(secret, 'utf8');
