@@ -1,0 +1,106 @@
+// <prefix>/callback: the provider sends the browser back here. The order of checks matters:
+// provider error first, then state and the CSRF cookie (before any code is redeemed), then the
+// redemption, then authorization, and only then a session.
+import { decide, type Policy } from '../authz/decide.js';
+import { ProxyError } from '../errors.js';
+import { appendSetCookies, redirect } from '../http/respond.js';
+import type { Log } from '../log.js';
+import { ProviderError, type Provider } from '../providers/provider.js';
+import type { Csrf } from '../session/csrf.js';
+import type { SessionStore } from '../session/store.js';
+import { cookieContextOf } from '../http/cookie-context.js';
+import { readForm } from './form.js';
+import type { Handler } from './handler.js';
+import type { LoginFlow } from './login-flow.js';
+import type { ErrorResponder } from '../http/respond.js';
+
+export interface CallbackDeps {
+  provider: Provider;
+  csrf: Csrf;
+  store: SessionStore;
+  flow: LoginFlow;
+  policy: () => Policy;
+  isValidRedirect: (target: string) => boolean;
+  skipNonce: boolean;
+  log: Log;
+  fail: ErrorResponder;
+  now?: () => number;
+}
+
+const MAX_PARAM = 2048;
+
+function providerFailure(err: ProviderError): ProxyError {
+  switch (err.code) {
+    case 'email_unverified':
+      return new ProxyError('FORBIDDEN', 'Your email address is not verified by the identity provider.');
+    case 'missing_email':
+      return new ProxyError('FORBIDDEN', 'The identity provider did not return an email address for your account.');
+    case 'id_token_invalid':
+    case 'invalid_grant':
+      return new ProxyError('LOGIN_FAILED', 'The sign-in could not be completed: the identity provider’s answer was not valid. Please try again.', { status: 403, cause: err });
+    default:
+      return new ProxyError('LOGIN_FAILED', 'sign-in failed', { status: 500, cause: err });
+  }
+}
+
+export function makeCallback(deps: CallbackDeps): Handler {
+  const now = deps.now ?? Date.now;
+  return async (req, res, scope) => {
+    const auth = (status: 'AuthSuccess' | 'AuthFailure' | 'AuthError', reason: string, user = '') =>
+      deps.log.auth({ requestId: scope.id, client: scope.clientIp, user, status, reason });
+    const params = req.method === 'POST' ? await readForm(req) : new URLSearchParams(scope.query);
+    const error = params.get('error');
+    if (error !== null) {
+      auth('AuthFailure', `provider returned error: ${error.slice(0, 100)}`);
+      const description = params.get('error_description');
+      const detail = (description ? `${error}: ${description}` : error).slice(0, MAX_PARAM);
+      deps.fail(req, res, scope, new ProxyError('PROVIDER_ERROR', `Login failed: the identity provider returned an error: ${detail}`));
+      return;
+    }
+    const state = params.get('state');
+    const code = params.get('code');
+    if (!state || !code || state.length > MAX_PARAM * 4 || code.length > MAX_PARAM * 4) {
+      auth('AuthFailure', !state ? 'callback without state' : 'callback without code');
+      deps.fail(req, res, scope, new ProxyError('STATE_INVALID', 'This sign-in link is incomplete or malformed. Please sign in again.'));
+      return;
+    }
+    const ctx = cookieContextOf(req, scope);
+    const checked = deps.csrf.verifyCallback(ctx, state, now());
+    if (checked.clearCookie) scope.setCookies.push(checked.clearCookie);
+    if (!checked.ok) {
+      auth('AuthFailure', `CSRF check failed: ${checked.reason}`);
+      deps.fail(req, res, scope, new ProxyError('CSRF_INVALID', 'Unable to find a valid CSRF token. Please sign in again.'));
+      return;
+    }
+    const callbackUrl = deps.flow.callbackUrl(scope);
+    let session;
+    try {
+      session = await deps.provider.redeem({
+        code,
+        redirectUri: callbackUrl,
+        state,
+        nonce: deps.skipNonce ? undefined : checked.nonceParam,
+        codeVerifier: checked.codeVerifier,
+        callbackUrl: new URL(`${callbackUrl}?${params.toString()}`),
+      });
+    } catch (err) {
+      const pe = err instanceof ProviderError ? err : new ProviderError('error', 'redeem failed', { cause: err });
+      auth(pe.code === 'network' || pe.code === 'error' ? 'AuthError' : 'AuthFailure', `code redemption failed: ${pe.code}`);
+      deps.fail(req, res, scope, providerFailure(pe));
+      return;
+    }
+    const verdict = decide(deps.policy(), session);
+    if (!verdict.allow) {
+      auth('AuthFailure', `unauthorized: ${verdict.reasons.join('; ')}`, session.email || session.user);
+      deps.fail(req, res, scope, new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.'));
+      return;
+    }
+    const target = deps.isValidRedirect(checked.redirect) ? checked.redirect : '/';
+    scope.setCookies.push(...(await deps.store.save(ctx, session)));
+    scope.user = session.email || session.user;
+    auth('AuthSuccess', 'signed in', scope.user);
+    appendSetCookies(res, scope.setCookies);
+    scope.setCookies = [];
+    redirect(res, target);
+  };
+}

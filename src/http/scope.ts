@@ -1,0 +1,63 @@
+// The per-request scope: everything the pipeline learns about one request, in one object of a fixed
+// shape created once per request (V8 keeps such objects fast; ad-hoc properties would not be).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { SessionState } from '../session/state.js';
+import { normaliseIp, type Trust } from './trust.js';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class RequestScope {
+  readonly id: string;
+  readonly startNs: bigint;
+  readonly peer: string;
+  readonly clientIp: string;
+  readonly trustedForwarded: boolean;
+  readonly scheme: 'http' | 'https';
+  /** Host the client asked for (X-Forwarded-Host from a trusted proxy, else Host). */
+  readonly host: string;
+  /** Raw path, exactly as received, without the query. */
+  readonly path: string;
+  /** Raw query without the leading '?', '' when absent. */
+  readonly query: string;
+  cookies: Map<string, string> | undefined = undefined;
+  session: SessionState | undefined = undefined;
+  /** Set-Cookie values produced while handling (session refresh, clearing). */
+  setCookies: string[] = [];
+  upstream = '';
+  user = '';
+
+  constructor(req: IncomingMessage, trust: Trust, requestIdHeader: string, tls: boolean) {
+    this.startNs = process.hrtime.bigint();
+    const peer = normaliseIp(req.socket.remoteAddress);
+    this.peer = peer;
+    const trusted = trust.trusts(peer);
+    this.trustedForwarded = trusted;
+    this.clientIp = trust.clientIp(peer, req.headers, trusted);
+    const given = req.headers[requestIdHeader];
+    const candidate = Array.isArray(given) ? given[0] : given;
+    this.id = candidate && REQUEST_ID_RE.test(candidate) ? candidate : randomUUID();
+
+    const fwdProto = trusted ? headerValue(req.headers['x-forwarded-proto']) : undefined;
+    this.scheme = fwdProto === 'https' || fwdProto === 'http' ? fwdProto : tls ? 'https' : 'http';
+    const fwdHost = trusted ? headerValue(req.headers['x-forwarded-host']) : undefined;
+    this.host = fwdHost || req.headers.host || '';
+
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.query = q === -1 ? '' : url.slice(q + 1);
+  }
+
+  durationMs(): number {
+    return Number(process.hrtime.bigint() - this.startNs) / 1e6;
+  }
+}
+
+export function headerValue(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const s = Array.isArray(v) ? v[0] : v;
+  // Proxies may send a comma list; the first entry is the client-facing one.
+  const comma = s.indexOf(',');
+  return (comma === -1 ? s : s.slice(0, comma)).trim();
+}

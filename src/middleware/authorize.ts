@@ -1,0 +1,39 @@
+// Authorization step for proxied requests: the global rules (email domains, emails file, allowed
+// groups) on every request, then the per-request query filters. A session that no longer passes the
+// global rules is ended, as oauth2-proxy does.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decide, decideFilters, parseRequestFilters, type Policy } from '../authz/decide.js';
+import { ProxyError } from '../errors.js';
+import { cookieContextOf } from '../http/cookie-context.js';
+import type { ErrorResponder } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
+import type { Log } from '../log.js';
+import type { SessionState } from '../session/state.js';
+import type { SessionStore } from '../session/store.js';
+
+export interface AuthorizeStep {
+  (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState): Promise<boolean>;
+  /** The same decision without writing a response (websocket upgrades answer on the raw socket). */
+  check(scope: RequestScope, s: SessionState): boolean;
+}
+
+export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore; log: Log; fail: ErrorResponder }): AuthorizeStep {
+  /** 'ok', or which rule refused: the global policy ends the session, a query filter does not. */
+  function evaluate(scope: RequestScope, s: SessionState): 'ok' | 'policy' | 'filter' {
+    const verdict = decide(deps.policy(), s);
+    const filters = verdict.allow ? parseRequestFilters(scope.query) : undefined;
+    const f = filters ? decideFilters(filters, s) : verdict;
+    if (f.allow) return 'ok';
+    deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: scope.user, status: 'AuthFailure', reason: `unauthorized: ${f.reasons.join('; ')}` });
+    return verdict.allow ? 'filter' : 'policy';
+  }
+
+  const step = async (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState): Promise<boolean> => {
+    const outcome = evaluate(scope, s);
+    if (outcome === 'ok') return true;
+    if (outcome === 'policy') scope.setCookies.push(...(await deps.store.clear(cookieContextOf(req, scope))));
+    deps.fail(req, res, scope, new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.'));
+    return false;
+  };
+  return Object.assign(step, { check: (scope: RequestScope, s: SessionState) => evaluate(scope, s) === 'ok' });
+}
