@@ -45,9 +45,24 @@ export function sendHtml(res: ServerResponse, status: number, body: string, csp?
   res.end(body);
 }
 
+// Redirect targets may legally hold control or non-ASCII characters (`rd=/a%0d%0a`); a header value
+// cannot. Percent-encoding them keeps the target while the header stays one well-formed line.
+const HAS_UNSAFE = /[^\x21-\x7e]/;
+const UNSAFE_CHAR = /[^\x21-\x7e]/gu;
+
+function percentEncode(c: string): string {
+  let out = '';
+  for (const b of Buffer.from(c, 'utf8')) out += '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+  return out;
+}
+
+export function safeLocation(location: string): string {
+  return HAS_UNSAFE.test(location) ? location.replace(UNSAFE_CHAR, percentEncode) : location;
+}
+
 export function redirect(res: ServerResponse, location: string, status = 302): void {
   res.statusCode = status;
-  res.setHeader('Location', location);
+  res.setHeader('Location', safeLocation(location));
   res.setHeader('Content-Length', 0);
   res.end();
 }

@@ -126,6 +126,20 @@ describe('open redirects', () => {
     }
   });
 
+
+  it('keeps control and non-ASCII characters of a valid target without breaking the Location header', async () => {
+    const cases: Array<[string, string]> = [
+      ['%2Ffoo%0D%0ASet-Cookie%3A%20x%3D1', '/foo%0D%0ASet-Cookie:%20x=1'],
+      ['%2Fcaf%C3%A9', '/caf%C3%A9'],
+      ['%2Fa%00b', '/a%00b'],
+    ];
+    for (const [rd, want] of cases) {
+      const r = await s.anonymous.request(`${s.proxy.url}/oauth2/sign_out?rd=${rd}`);
+      assert.equal(r.status, 302, rd);
+      assert.equal(r.headers.location, want);
+      assert.equal(r.headers['set-cookie'] === undefined || !String(r.headers['set-cookie']).includes('x=1'), true);
+    }
+  });
 });
 
 describe('upstream failures', () => {

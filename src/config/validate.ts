@@ -1,0 +1,260 @@
+// Checks run once all sources are merged. Every problem is collected rather than stopping at the
+// first, so an operator fixes a deployment in one round trip; every message starts with the flag it
+// is about, and none of them quotes a secret.
+
+import { isIP } from 'node:net';
+
+import { cookieSecretBytes } from '../session/secret.js';
+import { formatDuration } from './duration.js';
+import { OPTIONS, fieldName, type OptionSpec } from './options.js';
+import type { Config, OptionValue } from './types.js';
+import { defaultValue, sameValue } from './values.js';
+
+export const COOKIE_SECRET_HOWTO = "generate one with: openssl rand -base64 32 | tr -- '+/' '-_'";
+
+/** Every --provider value oauth2-proxy accepts. */
+export const OAUTH2_PROXY_PROVIDERS: readonly string[] = [
+  'oidc', 'keycloak-oidc', 'entra-id', 'azure', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
+  'keycloak', 'nextcloud', 'digitalocean', 'facebook', 'linkedin', 'login.gov', 'sourcehut',
+];
+export const SUPPORTED_PROVIDERS: readonly string[] = ['oidc'];
+
+export const REAL_CLIENT_IP_HEADERS: readonly string[] = [
+  'X-Forwarded-For', 'X-Real-IP', 'X-ProxyUser-IP', 'X-Envoy-External-Address', 'CF-Connecting-IP',
+];
+
+const SAMESITE_VALUES = new Set(['', 'lax', 'strict', 'none']);
+const CODE_CHALLENGE_METHODS = new Set(['', 'S256', 'plain']);
+// RFC 6265 cookie-name = token (RFC 2616 / 7230 tchar).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function valueOf(config: Config, spec: OptionSpec): OptionValue {
+  return (config as unknown as Record<string, OptionValue>)[fieldName(spec)] as OptionValue;
+}
+
+/** Returns every problem found; an empty array means the configuration can be used. */
+export function validate(config: Config): string[] {
+  const errors: string[] = [];
+  const fail = (flag: string, message: string): void => {
+    errors.push(`--${flag}: ${message}`);
+  };
+
+  // ---- cookie ----
+  if (config.cookieSecret === '') {
+    fail('cookie-secret', `missing setting (or use --cookie-secret-file); ${COOKIE_SECRET_HOWTO}`);
+  } else if (cookieSecretBytes(config.cookieSecret) === undefined) {
+    const length = Buffer.byteLength(config.cookieSecret, 'utf8');
+    fail('cookie-secret', `must be 16, 24 or 32 bytes, or the base64url encoding of that many bytes, to create an AES cipher (the value given is ${length} bytes); ${COOKIE_SECRET_HOWTO}`);
+  }
+  if (config.cookieExpire < 0) fail('cookie-expire', `must not be negative (got ${formatDuration(config.cookieExpire)})`);
+  if (config.cookieRefresh < 0) {
+    fail('cookie-refresh', `must not be negative (got ${formatDuration(config.cookieRefresh)})`);
+  } else if (config.cookieExpire > 0 && config.cookieRefresh >= config.cookieExpire) {
+    fail('cookie-refresh', `must be less than --cookie-expire (${formatDuration(config.cookieRefresh)} >= ${formatDuration(config.cookieExpire)})`);
+  }
+  if (!SAMESITE_VALUES.has(config.cookieSamesite)) {
+    fail('cookie-samesite', `${JSON.stringify(config.cookieSamesite)} is not one of lax, strict, none or empty`);
+  }
+  if (!TOKEN.test(config.cookieName)) {
+    fail('cookie-name', `${JSON.stringify(config.cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+  } else if (config.cookieName.length > 256) {
+    fail('cookie-name', `must be at most 256 characters (got ${config.cookieName.length})`);
+  }
+  if (config.cookieCsrfExpire <= 0) fail('cookie-csrf-expire', `must be greater than 0 (got ${formatDuration(config.cookieCsrfExpire)})`);
+
+  // ---- provider ----
+  if (config.clientId === '') fail('client-id', 'missing setting');
+  if (config.clientSecret === '') fail('client-secret', 'missing setting (or use --client-secret-file)');
+  if (!SUPPORTED_PROVIDERS.includes(config.provider)) {
+    if (OAUTH2_PROXY_PROVIDERS.includes(config.provider)) {
+      fail('provider', `${JSON.stringify(config.provider)} is not supported by oauth2-sidecar yet (supported: ${SUPPORTED_PROVIDERS.join(', ')})`);
+    } else {
+      fail('provider', `${JSON.stringify(config.provider)} is not a valid provider (valid: ${OAUTH2_PROXY_PROVIDERS.join(', ')}; oauth2-sidecar supports ${SUPPORTED_PROVIDERS.join(', ')})`);
+    }
+  }
+  if (config.skipOidcDiscovery) {
+    for (const [flag, value] of [['login-url', config.loginUrl], ['redeem-url', config.redeemUrl], ['oidc-jwks-url', config.oidcJwksUrl]] as const) {
+      if (value === '') fail(flag, 'missing setting (required with --skip-oidc-discovery)');
+    }
+  } else if (config.oidcIssuerUrl === '') {
+    fail('oidc-issuer-url', 'missing setting (or use --skip-oidc-discovery with --login-url, --redeem-url and --oidc-jwks-url)');
+  }
+  for (const [flag, value] of [
+    ['oidc-issuer-url', config.oidcIssuerUrl],
+    ['login-url', config.loginUrl],
+    ['redeem-url', config.redeemUrl],
+    ['oidc-jwks-url', config.oidcJwksUrl],
+    ['profile-url', config.profileUrl],
+  ] as const) {
+    if (value !== '' && !isAbsoluteHttpUrl(value)) fail(flag, `${show(value)} is not an absolute http:// or https:// URL`);
+  }
+  if (config.redirectUrl !== '' && !isRelativePath(config.redirectUrl) && !isAbsoluteHttpUrl(config.redirectUrl)) {
+    fail('redirect-url', `${show(config.redirectUrl)} must be empty, a path starting with /, or an absolute http:// or https:// URL`);
+  }
+  if (!CODE_CHALLENGE_METHODS.has(config.codeChallengeMethod)) {
+    fail('code-challenge-method', `${JSON.stringify(config.codeChallengeMethod)} is not one of S256, plain or empty`);
+  }
+
+  // ---- authorization ----
+  if (config.emailDomains.length === 0 && config.authenticatedEmailsFile === '') {
+    fail('email-domain', 'missing setting for email validation: set --email-domain (--email-domain="*" lets any email address in) or --authenticated-emails-file');
+  }
+
+  // ---- upstreams ----
+  const paths = new Map<string, string>();
+  for (const upstream of config.upstreams) {
+    const problem = upstreamProblem(upstream);
+    if (problem !== undefined) {
+      fail('upstream', problem);
+      continue;
+    }
+    const path = new URL(upstream).pathname;
+    const other = paths.get(path);
+    if (other !== undefined) {
+      fail('upstream', `${show(other)} and ${show(upstream)} both serve path ${JSON.stringify(path)}; each path may have only one upstream`);
+    } else {
+      paths.set(path, upstream);
+    }
+  }
+  if (config.upstreamTimeout <= 0) fail('upstream-timeout', `must be greater than 0 (got ${formatDuration(config.upstreamTimeout)})`);
+  if (config.flushInterval < 0) fail('flush-interval', `must not be negative (got ${formatDuration(config.flushInterval)})`);
+
+  // ---- server / routing ----
+  const listen = listenAddressProblem(config.httpAddress);
+  if (listen !== undefined) fail('http-address', listen);
+  if (!config.proxyPrefix.startsWith('/') || config.proxyPrefix.endsWith('/')) {
+    fail('proxy-prefix', `${JSON.stringify(config.proxyPrefix)} must start with / and must not end with /`);
+  }
+  if (!config.pingPath.startsWith('/')) fail('ping-path', `${JSON.stringify(config.pingPath)} must start with /`);
+  if (!config.readyPath.startsWith('/')) fail('ready-path', `${JSON.stringify(config.readyPath)} must start with /`);
+  if (!REAL_CLIENT_IP_HEADERS.some((h) => h.toLowerCase() === config.realClientIpHeader.toLowerCase())) {
+    fail('real-client-ip-header', `${JSON.stringify(config.realClientIpHeader)} is not one of ${REAL_CLIENT_IP_HEADERS.join(', ')}`);
+  }
+  for (const entry of config.trustedProxyIps) {
+    if (!isIpOrCidr(entry)) fail('trusted-proxy-ip', `${JSON.stringify(entry)} is not an IP address or CIDR range`);
+  }
+  for (const entry of config.whitelistDomains) {
+    if (entry.trim() === '') fail('whitelist-domain', 'entries must not be empty');
+  }
+  if (!TOKEN.test(config.requestIdHeader)) {
+    fail('request-id-header', `${JSON.stringify(config.requestIdHeader)} is not a valid header name`);
+  }
+
+  // ---- session ----
+  if (config.sessionStoreType === 'redis') {
+    fail('session-store-type', '"redis" is not supported by oauth2-sidecar yet (supported: cookie)');
+  } else if (config.sessionStoreType !== 'cookie') {
+    fail('session-store-type', `${JSON.stringify(config.sessionStoreType)} is not a valid session store (valid: cookie, redis; oauth2-sidecar supports cookie)`);
+  }
+
+  // ---- extensions ----
+  if (config.devOidcProvider !== '') {
+    const problem = hostPortProblem(config.devOidcProvider, { requireHost: true, allowPortZero: false });
+    if (problem !== undefined) fail('dev-oidc-provider', `${JSON.stringify(config.devOidcProvider)} ${problem}`);
+  }
+
+  // ---- options accepted for compatibility but not implemented ----
+  for (const spec of OPTIONS as readonly OptionSpec[]) {
+    if (spec.support === 'no' && !sameValue(valueOf(config, spec), defaultValue(spec))) {
+      fail(spec.name, 'not supported by oauth2-sidecar yet');
+    }
+  }
+  return errors;
+}
+
+/** Non-fatal remarks about a configuration that passed (or failed) validation. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.reverseProxy && config.trustedProxyIps.length === 0) {
+    warnings.push('--reverse-proxy: no --trusted-proxy-ip given, so X-Forwarded-* headers are believed from any client; set --trusted-proxy-ip to the addresses of your proxies');
+  }
+  if (!config.skipAuthStripHeaders) {
+    warnings.push('--skip-auth-strip-headers: false has no effect; oauth2-sidecar always removes client-sent identity headers');
+  }
+  if (config.devOidcProvider !== '') {
+    warnings.push(`--dev-oidc-provider: a development OpenID Provider runs on ${config.devOidcProvider}; it is meant for local use only`);
+  }
+  for (const spec of OPTIONS as readonly OptionSpec[]) {
+    if (spec.support === 'ignored' && !sameValue(valueOf(config, spec), defaultValue(spec))) {
+      warnings.push(`--${spec.name}: accepted, but has no effect in oauth2-sidecar yet`);
+    }
+  }
+  return warnings;
+}
+
+// ---- shared checks ----
+
+/** Values shown in messages have any user:password part masked. */
+function show(value: string): string {
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@'));
+}
+
+function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && /^https?:\/\//i.test(value);
+  } catch {
+    return false;
+  }
+}
+
+function isRelativePath(value: string): boolean {
+  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\');
+}
+
+function upstreamProblem(upstream: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(upstream)?.[1]?.toLowerCase();
+  if (scheme === undefined) return `${show(upstream)} is not a valid upstream URL (expected http://host[:port][/path] or https://…)`;
+  if (scheme === 'static' || scheme === 'file' || scheme === 'unix') {
+    return `${show(upstream)}: ${scheme}:// upstreams are not supported by oauth2-sidecar yet`;
+  }
+  if (scheme !== 'http' && scheme !== 'https') {
+    return `${show(upstream)} has an invalid scheme "${scheme}://" (use http:// or https://)`;
+  }
+  if (!isAbsoluteHttpUrl(upstream)) return `${show(upstream)} is not a valid URL`;
+  return undefined;
+}
+
+function listenAddressProblem(address: string): string | undefined {
+  if (address.startsWith('unix://')) return `${JSON.stringify(address)}: unix sockets are not supported by oauth2-sidecar yet`;
+  if (address.startsWith('fd:')) return `${JSON.stringify(address)}: listening on an inherited file descriptor is not supported by oauth2-sidecar yet`;
+  let rest = address;
+  if (/^http:\/\//i.test(rest)) rest = rest.slice('http://'.length);
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) return `${JSON.stringify(address)}: only http:// (or no scheme) is allowed`;
+  const problem = hostPortProblem(rest, { requireHost: false, allowPortZero: true });
+  return problem === undefined ? undefined : `${JSON.stringify(address)} ${problem}`;
+}
+
+/** Why `value` is not host:port, phrased to follow the quoted value; undefined when it is fine. */
+function hostPortProblem(value: string, opts: { requireHost: boolean; allowPortZero: boolean }): string | undefined {
+  const expected = `expected host:port${opts.requireHost ? '' : ' or :port'} (IPv6 hosts in brackets)`;
+  let host: string;
+  let port: string;
+  const v6 = /^\[([^\]]*)\]:([^:]*)$/.exec(value);
+  if (v6 !== null) {
+    host = v6[1] as string;
+    port = v6[2] as string;
+    if (isIP(host) !== 6) return `has an invalid IPv6 address; ${expected}`;
+  } else {
+    const plain = /^([^:[\]/]*):([^:]*)$/.exec(value);
+    if (plain === null) return `is not a valid address; ${expected}`;
+    host = plain[1] as string;
+    port = plain[2] as string;
+    if (host !== '' && !/^[A-Za-z0-9.-]+$/.test(host)) return `has an invalid host name; ${expected}`;
+  }
+  if (opts.requireHost && host === '') return `has no host; ${expected}`;
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535 || (!opts.allowPortZero && Number(port) === 0)) {
+    return `has an invalid port; ${expected}`;
+  }
+  return undefined;
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash === -1) return isIP(entry) !== 0;
+  const address = entry.slice(0, slash);
+  const bits = entry.slice(slash + 1);
+  const family = isIP(address);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
