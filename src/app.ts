@@ -11,7 +11,7 @@ import { compilePolicy, type Policy } from './authz/decide.js';
 import { readEmailsFile } from './authz/emails-file.js';
 import { makeAuth } from './endpoints/auth.js';
 import { makeCallback } from './endpoints/callback.js';
-import type { Handler } from './endpoints/handler.js';
+import type { Handler } from './http/pipeline.js';
 import { createLoginFlow } from './endpoints/login-flow.js';
 import { makeReady, ping, robots } from './endpoints/probes.js';
 import { createRedirectValidator } from './endpoints/redirect.js';
@@ -86,16 +86,20 @@ export function createApp(config: Config, opts: AppOptions): App {
   const pages = createPages({
     proxyPrefix: prefix,
     providerName: provider.displayName,
-    emailDomains: config.emailDomains,
+    // oauth2-proxy shows no domain hint when an emails file decides who may sign in.
+    emailDomains: config.authenticatedEmailsFile ? [] : config.emailDomains,
     customTemplatesDir: config.customTemplatesDir,
     banner: config.banner,
     footer: config.footer,
     customSignInLogo: config.customSignInLogo,
     version: opts.version,
+    onRenderError: (err, template) => log.error('custom template failed to render; the built-in page was served', { template, error: err instanceof Error ? err.message : String(err) }),
   });
+  const signInCsp = pages.cspFor('signIn');
+  const errorCsp = pages.cspFor('error');
   const fail = createErrorResponder({
     renderErrorPage: (v) => pages.error(v),
-    csp: pages.csp,
+    csp: errorCsp,
     forceJsonErrors: config.forceJsonErrors,
     onServerError: (scope, err) =>
       log.error('request failed', { request_id: scope.id, code: err.code, error: err.cause instanceof Error ? err.cause.message : err.message }),
@@ -138,16 +142,16 @@ export function createApp(config: Config, opts: AppOptions): App {
     ['/robots.txt', robots],
   ]);
   const endpoints = new Map<string, Handler>([
-    [`${prefix}/sign_in`, makeSignIn({ proxyPrefix: prefix, skipProviderButton: config.skipProviderButton, store, flow, renderSignIn, csp: pages.csp })],
+    [`${prefix}/sign_in`, makeSignIn({ proxyPrefix: prefix, skipProviderButton: config.skipProviderButton, store, flow, renderSignIn, csp: signInCsp })],
     [`${prefix}/start`, makeStart(flow)],
     [`${prefix}/callback`, makeCallback({ provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail })],
     [`${prefix}/sign_out`, makeSignOut({ store, flow, log })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
-  const authEndpoint = makeAuth({ loadSession, store, policy, responseHeaders: (s) => identity.response(s), log });
-  const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
-  const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: pages.csp, proxyPrefix: prefix, acceptsJson });
   const authorize = makeAuthorize({ policy, store, log, fail });
+  const authEndpoint = makeAuth({ loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s) });
+  const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
+  const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson });
   const forward = makeForward({ upstream, identity, isOwnCookie, fail });
   const prefixSlash = prefix + '/';
 
@@ -191,7 +195,7 @@ export function createApp(config: Config, opts: AppOptions): App {
       if (scope.path.startsWith(prefixSlash) || probes.has(scope.path)) return refuse(400);
       const session = await loadSession(req, scope);
       if (!session) return refuse(401);
-      if (!authorize.check(scope, session)) return refuse(403);
+      if (authorize.evaluate(scope, session) !== 'ok') return refuse(403);
       forward.upgrade(req, socket, head, scope, session);
     })().catch(() => refuse(500));
   }

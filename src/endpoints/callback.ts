@@ -10,7 +10,7 @@ import type { Csrf } from '../session/csrf.js';
 import type { SessionStore } from '../session/store.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import { readForm } from './form.js';
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import type { ErrorResponder } from '../http/respond.js';
 

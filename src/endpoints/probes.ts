@@ -1,7 +1,7 @@
 // /ping, /ready and /robots.txt: answered before any routing or authentication.
 import { sendText } from '../http/respond.js';
 import type { Log } from '../log.js';
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 
 export const ping: Handler = (_req, res) => sendText(res, 200, 'OK');
 

@@ -2,7 +2,7 @@
 // sign-out (oauth2-proxy restored this after a regression left sessions alive on shared devices).
 import { appendSetCookies, sendHtml, sendText } from '../http/respond.js';
 import type { SessionStore } from '../session/store.js';
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 
@@ -12,7 +12,7 @@ export interface SignInDeps {
   store: SessionStore;
   flow: LoginFlow;
   renderSignIn: (v: { statusCode: number; redirect: string }) => string;
-  csp: string;
+  csp: string | undefined;
 }
 
 export function makeSignIn(deps: SignInDeps): Handler {
@@ -43,7 +43,7 @@ export interface UnauthenticatedDeps {
   forceJsonErrors: boolean;
   flow: LoginFlow;
   renderSignIn: (v: { statusCode: number; redirect: string }) => string;
-  csp: string;
+  csp: string | undefined;
   proxyPrefix: string;
   acceptsJson: (req: import('node:http').IncomingMessage) => boolean;
 }

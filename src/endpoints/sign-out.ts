@@ -3,7 +3,7 @@ import { cookieContextOf } from '../http/cookie-context.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
 import type { Log } from '../log.js';
 import type { SessionStore } from '../session/store.js';
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 
 export function makeSignOut(deps: { store: SessionStore; flow: LoginFlow; log: Log }): Handler {

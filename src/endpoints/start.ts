@@ -1,5 +1,5 @@
 // <prefix>/start: begin the authorization-code flow toward the provider.
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 
 export function makeStart(flow: LoginFlow): Handler {

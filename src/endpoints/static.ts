@@ -1,6 +1,6 @@
 // <prefix>/static/*: the few assets the built-in pages reference.
 import { sendText } from '../http/respond.js';
-import type { Handler } from './handler.js';
+import type { Handler } from '../http/pipeline.js';
 
 export function makeStatic(deps: { prefix: string; asset: (path: string) => { body: Buffer; contentType: string } | undefined }): Handler {
   const base = `${deps.prefix}/static/`;

@@ -1,7 +1,6 @@
 // <prefix>/userinfo: the session's identity as JSON, for front-ends that want to show who is signed in.
 import { appendSetCookies, sendJson, sendText } from '../http/respond.js';
-import type { SessionLoader } from '../middleware/session.js';
-import type { Handler } from './handler.js';
+import type { Handler, SessionLoader } from '../http/pipeline.js';
 
 export function makeUserInfo(loadSession: SessionLoader): Handler {
   return async (req, res, scope) => {

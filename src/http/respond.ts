@@ -85,7 +85,7 @@ export interface ErrorPageRenderer {
 
 export interface ErrorResponderDeps {
   renderErrorPage: ErrorPageRenderer;
-  csp: string;
+  csp: string | undefined;
   forceJsonErrors: boolean;
   onServerError: (scope: RequestScope, err: ProxyError) => void;
 }

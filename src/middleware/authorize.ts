@@ -6,6 +6,7 @@ import { decide, decideFilters, parseRequestFilters, type Policy } from '../auth
 import { ProxyError } from '../errors.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import type { ErrorResponder } from '../http/respond.js';
+import type { Evaluate, Verdict } from '../http/pipeline.js';
 import type { RequestScope } from '../http/scope.js';
 import type { Log } from '../log.js';
 import type { SessionState } from '../session/state.js';
@@ -13,13 +14,12 @@ import type { SessionStore } from '../session/store.js';
 
 export interface AuthorizeStep {
   (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState): Promise<boolean>;
-  /** The same decision without writing a response (websocket upgrades answer on the raw socket). */
-  check(scope: RequestScope, s: SessionState): boolean;
+  /** The same decision without writing a response (/oauth2/auth and websocket upgrades answer their own way). */
+  evaluate: Evaluate;
 }
 
 export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore; log: Log; fail: ErrorResponder }): AuthorizeStep {
-  /** 'ok', or which rule refused: the global policy ends the session, a query filter does not. */
-  function evaluate(scope: RequestScope, s: SessionState): 'ok' | 'policy' | 'filter' {
+  function evaluate(scope: RequestScope, s: SessionState): Verdict {
     const verdict = decide(deps.policy(), s);
     const filters = verdict.allow ? parseRequestFilters(scope.query) : undefined;
     const f = filters ? decideFilters(filters, s) : verdict;
@@ -35,5 +35,5 @@ export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore;
     deps.fail(req, res, scope, new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.'));
     return false;
   };
-  return Object.assign(step, { check: (scope: RequestScope, s: SessionState) => evaluate(scope, s) === 'ok' });
+  return Object.assign(step, { evaluate });
 }

@@ -1,7 +1,7 @@
 // Session step: read the session cookie (only when one is present), decode it once, and refresh it
 // when it is older than --cookie-refresh. Refreshes of one session are single-flight inside the
 // process, so a burst of requests on a stale session makes one call to the provider.
-import type { IncomingMessage } from 'node:http';
+import type { SessionLoader } from '../http/pipeline.js';
 import type { RequestScope } from '../http/scope.js';
 import type { Log } from '../log.js';
 import { ProviderError, type Provider } from '../providers/provider.js';
@@ -17,7 +17,6 @@ export interface SessionStepDeps {
   now?: () => number;
 }
 
-export type SessionLoader = (req: IncomingMessage, scope: RequestScope) => Promise<SessionState | undefined>;
 
 export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
   const now = deps.now ?? Date.now;

@@ -1,13 +1,15 @@
 // The executable as an operator runs it: flags, OAUTH2_PROXY_* variables and a TOML file, all
 // configuration errors at once with exit 1 before any listener opens, and a graceful SIGTERM.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-upstream.js';
-import { startTestIdp } from '../support/idp.js';
+import { DEMO_PASSWORD, startTestIdp } from '../support/idp.js';
+import { createClient, signIn } from '../support/http-client.js';
 import { freePort } from '../support/ports.js';
 import { TEST_COOKIE_SECRET } from '../support/proxy.js';
 import { runBin, startBin } from '../support/spawn.js';
@@ -52,6 +54,18 @@ describe('configuration errors', () => {
     assert.match(r.stderr, /--skip-auth-route: not supported/);
   });
 
+  it('--config-test exits 0 for a valid configuration and 1 for a broken template', async () => {
+    const valid = ['--provider=oidc', '--oidc-issuer-url=https://idp.example.com', '--client-id=a', '--client-secret=b', `--cookie-secret=${TEST_COOKIE_SECRET}`, '--email-domain=*', '--upstream=http://127.0.0.1:8080'];
+    const ok = await runBin([...valid, '--config-test']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const dir = mkdtempSync(join(tmpdir(), 'sidecar-tpl-'));
+    writeFileSync(join(dir, 'sign_in.html'), '{{define "sign_in.html"}}<p>{{if .ProviderName}}unclosed</p>');
+    const broken = await runBin([...valid, `--custom-templates-dir=${dir}`, '--config-test']);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /sign_in\.html/);
+    assert.doesNotMatch(broken.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   it('--version and --help exit 0', async () => {
     const v = await runBin(['--version']);
     assert.equal(v.code, 0);
@@ -94,8 +108,13 @@ describe('configuration sources', () => {
     try {
       const ping = await fetch(`http://127.0.0.1:${port}/ping`);
       assert.equal(ping.status, 200);
-      // A request in flight when SIGTERM arrives still completes.
-      const slow = fetch(`http://127.0.0.1:${port}/oauth2/sign_in`);
+      const client = createClient();
+      const { response } = await signIn(client, { startUrl: `http://127.0.0.1:${port}/oauth2/start?rd=%2Fslow-headers%3Fms%3D300`, username: 'alice', password: DEMO_PASSWORD });
+      assert.equal(response.status, 302);
+      // A request in flight when SIGTERM arrives still completes, then the process exits 0.
+      const arrived = once(echo.events, 'request');
+      const slow = client.request(`http://127.0.0.1:${port}/slow-headers?ms=300`);
+      await arrived;
       p.child.kill('SIGTERM');
       assert.equal((await slow).status, 200);
       assert.equal(await p.exited, 0);
@@ -133,7 +152,7 @@ describe('configuration sources', () => {
   it('applies flag > environment > file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-cfg-'));
     const file = join(dir, 'oauth2_proxy.cfg');
-    writeFileSync(file, 'ping_path = "/file-ping"\nready_path = "/file-ready"\nrobots_ignored = 1\n'.replace('robots_ignored = 1\n', ''));
+    writeFileSync(file, 'ping_path = "/file-ping"\nready_path = "/file-ready"\n');
     const p = await startBin([`--config=${file}`, '--ping-path=/flag-ping'], { ...env(), OAUTH2_PROXY_PING_PATH: '/env-ping', OAUTH2_PROXY_READY_PATH: '/env-ready' }, /"msg":"listening"/);
     try {
       const status = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept: 'application/json' } })).status;
