@@ -1,7 +1,7 @@
 // The only module that touches the process: arguments and environment in, listeners up, signals
 // handled, an exit code out.
 import { createApp } from './app.js';
-import { helpText, loadConfig, versionText, type Config } from './config/index.js';
+import { helpText, loadConfig, packageVersion, versionText, type Config } from './config/index.js';
 import { startDevIdp } from './devidp/index.js';
 import { startDemoUpstream } from './demo/upstream.js';
 import { listen, parseListenAddress } from './http/server.js';
@@ -60,7 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
   let app;
   try {
-    app = createApp(config, { log, version: versionText() });
+    app = createApp(config, { log, version: `v${packageVersion()}` });
   } catch (err) {
     process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -80,7 +80,7 @@ export function versionText(): string {
 let cachedVersion: string | undefined;
 
 /** Walks up to the package root, which sits at a different depth in src/ and in dist/. */
-function packageVersion(): string {
+export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {

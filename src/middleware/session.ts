@@ -20,16 +20,28 @@ export interface SessionStepDeps {
 
 export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
   const now = deps.now ?? Date.now;
-  const inflight = new Map<string, Promise<SessionState | undefined>>();
+  // Refreshes in progress, and for a short while after, the result: requests that were sent with the
+  // old cookie before the browser got the new one reuse the refreshed session instead of refreshing
+  // again (a rotated refresh token would otherwise be spent twice).
+  const recent = new Map<string, { result: Promise<SessionState | undefined>; until: number }>();
+  const REUSE_MS = 30_000;
+
+  function sweep(t: number): void {
+    for (const [k, v] of recent) if (v.until <= t) recent.delete(k);
+  }
 
   async function refresh(ctx: CookieContext, scope: RequestScope, s: SessionState): Promise<SessionState | undefined> {
     const key = s.refreshToken ?? `${s.user}\u0000${s.createdAt}`;
-    let pending = inflight.get(key);
-    if (!pending) {
-      pending = doRefresh(s, scope).finally(() => inflight.delete(key));
-      inflight.set(key, pending);
+    const t = now();
+    let entry = recent.get(key);
+    if (!entry || entry.until <= t) {
+      if (recent.size > 1000) sweep(t);
+      entry = { result: doRefresh(s, scope), until: Number.POSITIVE_INFINITY };
+      recent.set(key, entry);
+      const settled = entry;
+      settled.result.finally(() => { settled.until = now() + REUSE_MS; }).catch(() => {});
     }
-    const fresh = await pending;
+    const fresh = await entry.result;
     if (fresh === undefined) {
       scope.setCookies.push(...(await deps.store.clear(ctx)));
       return undefined;

@@ -1,0 +1,508 @@
+// Generic OpenID Connect provider on openid-client: discovery (or hand-written endpoints), the
+// authorization URL, code redemption with a fully validated ID token, and the refresh_token grant.
+
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import * as oidc from 'openid-client';
+
+import type { SessionState } from '../session/state.js';
+import { ProviderError, type AuthorizationRequest, type Provider, type RedeemRequest } from './provider.js';
+
+export interface OidcProviderOptions {
+  providerDisplayName?: string;
+  oidcIssuerUrl: string;
+  clientId: string;
+  /** Empty for a public client (no client authentication at the token endpoint). */
+  clientSecret: string;
+  /** Space-separated; empty means `openid email profile` (+ ` groups` when allowedGroups is set). */
+  scope?: string;
+  skipOidcDiscovery?: boolean;
+  loginUrl?: string;
+  redeemUrl?: string;
+  oidcJwksUrl?: string;
+  profileUrl?: string;
+  oidcEmailClaim?: string;
+  oidcGroupsClaim?: string;
+  /** Deprecated alias of oidcEmailClaim, honoured when it differs from its default `email`. */
+  userIdClaim?: string;
+  /** '', 'S256' or 'plain'. */
+  codeChallengeMethod?: string;
+  insecureOidcSkipNonce?: boolean;
+  insecureOidcAllowUnverifiedEmail?: boolean;
+  prompt?: string;
+  /** Sent as `approval_prompt` when prompt is empty; default `force`. */
+  approvalPrompt?: string;
+  allowedGroups?: string[];
+  /** Per outbound request (discovery, token, userinfo, JWKS); default 30 s. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_DISPLAY_NAME = 'OpenID Connect';
+const DEFAULT_SCOPE = 'openid email profile';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** True for hosts that never leave the machine, the only ones where plain http is tolerated. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  if (family === 4) return host.split('.')[0] === '127';
+  // WHATWG URL already compresses IPv6 literals, so every spelling of loopback arrives as ::1.
+  if (family === 6) return host === '::1';
+  return false;
+}
+
+export function createOidcProvider(opts: OidcProviderOptions): Provider {
+  return new OidcProvider(opts);
+}
+
+interface Identity {
+  user: string;
+  email: string;
+  groups: string[];
+  preferredUsername?: string;
+}
+
+type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+class OidcProvider implements Provider {
+  readonly id: string;
+  readonly displayName: string;
+  readonly supportsRefresh = true;
+
+  readonly #opts: OidcProviderOptions;
+  readonly #scope: string;
+  readonly #emailClaim: string;
+  readonly #groupsClaim: string;
+  readonly #timeoutMs: number;
+  #config: oidc.Configuration | undefined;
+
+  constructor(opts: OidcProviderOptions) {
+    this.#opts = opts;
+    this.id = `oidc=${opts.clientId}`;
+    this.displayName = opts.providerDisplayName?.trim() || DEFAULT_DISPLAY_NAME;
+    const scope = opts.scope?.trim() ?? '';
+    // Same default as oauth2-proxy, so group restrictions work without hand-written scopes.
+    this.#scope = scope !== '' ? scope : DEFAULT_SCOPE + ((opts.allowedGroups?.length ?? 0) > 0 ? ' groups' : '');
+    this.#emailClaim = pickEmailClaim(opts);
+    this.#groupsClaim = opts.oidcGroupsClaim?.trim() || 'groups';
+    this.#timeoutMs = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_TIMEOUT_MS;
+  }
+
+  async init(): Promise<void> {
+    const o = this.#opts;
+    if (!o.clientId) throw new ProviderError('config', 'the OIDC provider needs a client id');
+    const method = o.codeChallengeMethod ?? '';
+    if (method !== '' && method !== 'S256' && method !== 'plain') {
+      throw new ProviderError('config', `code challenge method "${method}" is not supported (use S256 or plain)`);
+    }
+    if (!o.oidcIssuerUrl) throw new ProviderError('config', 'the OIDC provider needs an issuer URL');
+    const issuer = checkEndpoint('issuer URL', o.oidcIssuerUrl);
+
+    let server: oidc.ServerMetadata;
+    if (o.skipOidcDiscovery) {
+      const missing = [
+        ['login-url', o.loginUrl],
+        ['redeem-url', o.redeemUrl],
+        ['oidc-jwks-url', o.oidcJwksUrl],
+      ].filter(([, v]) => !v).map(([k]) => k);
+      if (missing.length > 0) {
+        throw new ProviderError(
+          'config',
+          `OIDC discovery is skipped for issuer ${display(issuer)}, so ${missing.join(', ')} must be set`,
+        );
+      }
+      server = {
+        issuer: o.oidcIssuerUrl,
+        authorization_endpoint: o.loginUrl,
+        token_endpoint: o.redeemUrl,
+        jwks_uri: o.oidcJwksUrl,
+        ...(o.profileUrl ? { userinfo_endpoint: o.profileUrl } : {}),
+      };
+    } else {
+      server = await this.#discover(issuer);
+    }
+
+    // Discovered endpoints are held to the same rule as the issuer: a loopback issuer must not be
+    // able to point the proxy at plain-http hosts elsewhere.
+    let insecure = issuer.protocol === 'http:';
+    for (const [name, value] of [
+      ['authorization endpoint', server.authorization_endpoint],
+      ['token endpoint', server.token_endpoint],
+      ['JWKS URL', server.jwks_uri],
+      ['userinfo endpoint', server.userinfo_endpoint],
+    ] as const) {
+      if (value === undefined) continue;
+      if (checkEndpoint(`${name} of issuer ${display(issuer)}`, value).protocol === 'http:') insecure = true;
+    }
+    for (const [name, value] of [
+      ['an authorization endpoint', server.authorization_endpoint],
+      ['a token endpoint', server.token_endpoint],
+      ['a JWKS URL', server.jwks_uri],
+    ] as const) {
+      if (!value) throw new ProviderError('discovery', `issuer ${display(issuer)} does not advertise ${name}`);
+    }
+
+    const config = new oidc.Configuration(
+      server,
+      o.clientId,
+      o.clientSecret ? { client_secret: o.clientSecret } : undefined,
+      tokenEndpointAuth(o.clientSecret),
+    );
+    config.timeout = this.#timeoutMs / 1000;
+    if (insecure) oidc.allowInsecureRequests(config);
+    // openid-client trusts TLS for ID tokens from the token endpoint; we verify signatures anyway,
+    // because loopback issuers are plain http and oauth2-proxy has always checked them.
+    oidc.enableNonRepudiationChecks(config);
+    this.#config = config;
+  }
+
+  async #discover(issuer: URL): Promise<oidc.ServerMetadata> {
+    const o = this.#opts;
+    let discovered: oidc.Configuration;
+    try {
+      discovered = await oidc.discovery(issuer, o.clientId, undefined, undefined, {
+        timeout: this.#timeoutMs / 1000,
+        execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+      });
+    } catch (err) {
+      throw new ProviderError(
+        'discovery',
+        `OIDC discovery for issuer ${display(issuer)} failed: ${describeFailure(err, this.#timeoutMs, [o.clientSecret])}`,
+      );
+    }
+    // Like oauth2-proxy, discovered endpoints win over configured ones; a profile URL only fills
+    // the gap when the issuer has no userinfo endpoint.
+    const server: oidc.ServerMetadata = { ...discovered.serverMetadata() };
+    if (server.userinfo_endpoint || !o.profileUrl) return server;
+    return { ...server, userinfo_endpoint: o.profileUrl };
+  }
+
+  pkceMethod(): 'S256' | 'plain' | '' {
+    const configured = this.#opts.codeChallengeMethod;
+    if (configured === 'S256' || configured === 'plain') return configured;
+    const advertised = this.#config?.serverMetadata().code_challenge_methods_supported;
+    return Array.isArray(advertised) && advertised.includes('S256') ? 'S256' : '';
+  }
+
+  authorizationUrl(r: AuthorizationRequest): URL {
+    const config = this.#requireConfig();
+    const params = new URLSearchParams();
+    params.set('redirect_uri', r.redirectUri);
+    params.set('response_type', 'code');
+    params.set('scope', this.#scope);
+    params.set('state', r.state);
+    if (!this.#opts.insecureOidcSkipNonce) {
+      if (!r.nonce) throw new ProviderError('config', 'a nonce is required unless insecure-oidc-skip-nonce is set');
+      params.set('nonce', r.nonce);
+    }
+    if (r.codeChallenge) {
+      params.set('code_challenge', r.codeChallenge);
+      params.set('code_challenge_method', r.codeChallengeMethod ?? (this.pkceMethod() || 'S256'));
+    }
+    const prompt = this.#opts.prompt?.trim() ?? '';
+    const approvalPrompt = (this.#opts.approvalPrompt ?? 'force').trim();
+    if (prompt !== '') params.set('prompt', prompt);
+    else if (approvalPrompt !== '') params.set('approval_prompt', approvalPrompt);
+    return oidc.buildAuthorizationUrl(config, params);
+  }
+
+  async redeem(r: RedeemRequest): Promise<SessionState> {
+    const config = this.#requireConfig();
+    const secrets = [r.code, r.codeVerifier, this.#opts.clientSecret];
+    const query = r.callbackUrl.searchParams;
+
+    const error = query.get('error');
+    if (error !== null) {
+      const description = sanitize(query.get('error_description') ?? '', secrets);
+      throw new ProviderError(
+        error || 'access_denied',
+        `the identity provider refused the sign-in: ${error}${description ? ` (${description})` : ''}`,
+        { fatal: false },
+      );
+    }
+    const state = query.get('state');
+    if (state === null || !sameString(state, r.state)) {
+      throw new ProviderError('state_mismatch', 'the state returned by the identity provider does not match this sign-in');
+    }
+    const code = query.get('code');
+    if (!code || !sameString(code, r.code)) {
+      throw new ProviderError('invalid_request', 'the callback does not carry the authorization code being redeemed');
+    }
+    const skipNonce = this.#opts.insecureOidcSkipNonce === true;
+    if (!skipNonce && !r.nonce) {
+      throw new ProviderError('config', 'a nonce is required unless insecure-oidc-skip-nonce is set');
+    }
+
+    // The token request must repeat the redirect URI exactly as sent, whatever host or scheme the
+    // callback reached us on behind other proxies; openid-client derives it from this URL.
+    const current = new URL(r.redirectUri);
+    current.search = r.callbackUrl.search;
+    current.hash = '';
+
+    let tokens: TokenResponse;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, current, {
+        expectedState: r.state,
+        expectedNonce: skipNonce ? undefined : r.nonce,
+        pkceCodeVerifier: r.codeVerifier,
+        idTokenExpected: true,
+      });
+    } catch (err) {
+      throw toProviderError(err, 'redeeming the authorization code', this.#timeoutMs, secrets);
+    }
+    const claims = tokens.claims();
+    if (!claims) throw new ProviderError('id_token_invalid', 'the token response carries no ID token');
+    const identity = await this.#identity(claims, tokens.access_token, [...secrets, tokens.access_token, tokens.refresh_token]);
+    return this.#session(identity, tokens, undefined);
+  }
+
+  async refresh(s: SessionState): Promise<SessionState> {
+    const config = this.#requireConfig();
+    if (!s.refreshToken) {
+      throw new ProviderError('no_refresh_token', 'the session has no refresh token', { fatal: false });
+    }
+    const secrets = [s.refreshToken, s.accessToken, s.idToken, this.#opts.clientSecret];
+    let tokens: TokenResponse;
+    try {
+      tokens = await oidc.refreshTokenGrant(config, s.refreshToken);
+    } catch (err) {
+      throw toProviderError(err, 'refreshing the session', this.#timeoutMs, secrets);
+    }
+    const claims = tokens.claims();
+    let identity: Identity = { user: s.user, email: s.email, groups: s.groups, preferredUsername: s.preferredUsername };
+    if (claims) {
+      // OIDC Core 12.2: a refreshed ID token must describe the same End-User.
+      if (s.user && claims.sub !== s.user) {
+        throw new ProviderError('id_token_invalid', 'the refreshed ID token is for a different subject', { fatal: true });
+      }
+      identity = await this.#identity(claims, tokens.access_token, [...secrets, tokens.access_token, tokens.refresh_token]);
+    }
+    return this.#session(identity, tokens, s);
+  }
+
+  #session(identity: Identity, tokens: TokenResponse, previous: SessionState | undefined): SessionState {
+    const now = Date.now();
+    const expiresIn = tokens.expiresIn();
+    const session: SessionState = {
+      user: identity.user,
+      email: identity.email,
+      groups: identity.groups,
+      accessToken: tokens.access_token,
+      // A refresh response without a new ID or refresh token leaves the previous one in force.
+      idToken: tokens.id_token ?? previous?.idToken,
+      refreshToken: tokens.refresh_token ?? previous?.refreshToken,
+      createdAt: now,
+      expiresOn: expiresIn !== undefined ? now + expiresIn * 1000 : 0,
+      providerId: previous?.providerId ?? this.id,
+    };
+    if (identity.preferredUsername !== undefined) session.preferredUsername = identity.preferredUsername;
+    return session;
+  }
+
+  /** Claims from the ID token, completed from the userinfo endpoint when email or groups are absent. */
+  async #identity(claims: oidc.IDToken, accessToken: string, secrets: Array<string | undefined>): Promise<Identity> {
+    const config = this.#requireConfig();
+    let email = stringClaim(claims, this.#emailClaim);
+    let emailSource: Record<string, unknown> = claims;
+    let groups = claimValue(claims, this.#groupsClaim);
+    let preferredUsername = stringClaim(claims, 'preferred_username');
+
+    if ((email === undefined || groups === undefined) && config.serverMetadata().userinfo_endpoint) {
+      try {
+        const info = await oidc.fetchUserInfo(config, accessToken, claims.sub);
+        if (email === undefined) {
+          email = stringClaim(info, this.#emailClaim);
+          emailSource = info;
+        }
+        groups ??= claimValue(info, this.#groupsClaim);
+        preferredUsername ??= stringClaim(info, 'preferred_username');
+      } catch (err) {
+        // Groups are optional; only a missing email makes a failed userinfo call fatal to the sign-in.
+        if (email === undefined) throw toProviderError(err, 'fetching userinfo', this.#timeoutMs, secrets);
+      }
+    }
+
+    // email_verified speaks about the `email` claim only, so a custom email claim is not judged by it.
+    if (this.#emailClaim === 'email' && emailSource.email_verified === false && !this.#opts.insecureOidcAllowUnverifiedEmail) {
+      throw new ProviderError('email_unverified', `the email address of ${claims.sub} is not verified by the identity provider`);
+    }
+    if (email === undefined) {
+      throw new ProviderError(
+        'missing_email',
+        `neither the ID token nor the userinfo endpoint provided an email (claim "${this.#emailClaim}")`,
+      );
+    }
+    const identity: Identity = { user: claims.sub, email, groups: toGroups(groups) };
+    if (preferredUsername !== undefined) identity.preferredUsername = preferredUsername;
+    return identity;
+  }
+
+  #requireConfig(): oidc.Configuration {
+    if (!this.#config) throw new Error('OIDC provider used before init() completed');
+    return this.#config;
+  }
+}
+
+function pickEmailClaim(o: OidcProviderOptions): string {
+  const emailClaim = o.oidcEmailClaim?.trim() ?? '';
+  const userIdClaim = o.userIdClaim?.trim() ?? '';
+  if (emailClaim !== '' && emailClaim !== 'email') return emailClaim;
+  if (userIdClaim !== '' && userIdClaim !== 'email') return userIdClaim;
+  return 'email';
+}
+
+/** client_secret_basic unless the issuer says it only takes the secret in the body. */
+function tokenEndpointAuth(secret: string): oidc.ClientAuth {
+  if (!secret) return oidc.None();
+  const basic = oidc.ClientSecretBasic(secret);
+  const post = oidc.ClientSecretPost(secret);
+  return (as, client, body, headers) => {
+    const methods = as.token_endpoint_auth_methods_supported;
+    const postOnly = Array.isArray(methods) && methods.includes('client_secret_post') && !methods.includes('client_secret_basic');
+    (postOnly ? post : basic)(as, client, body, headers);
+  };
+}
+
+function checkEndpoint(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ProviderError('config', `${name} "${raw}" is not a valid URL`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:') {
+    if (isLoopbackHost(url.hostname)) return url;
+    throw new ProviderError(
+      'config',
+      `${name} ${display(url)} must use https; plain http is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost)`,
+    );
+  }
+  throw new ProviderError('config', `${name} ${display(url)} must be an https URL`);
+}
+
+/** A URL fit for messages: no credentials, no query (which may carry anything). */
+function display(url: URL): string {
+  return url.origin + url.pathname;
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Looks a claim up by its exact name first, then as a dotted path into nested objects. */
+function claimValue(claims: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(claims, name)) return claims[name];
+  if (!name.includes('.')) return undefined;
+  let cur: unknown = claims;
+  for (const part of name.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
+  const v = claimValue(claims, name);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function toGroups(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  const out: string[] = [];
+  for (const g of list) {
+    if (g === null || g === undefined) continue;
+    const s = typeof g === 'string' ? g : typeof g === 'object' ? JSON.stringify(g) : String(g);
+    if (s !== '') out.push(s);
+  }
+  return out;
+}
+
+/** Keeps text from the IdP short, printable and free of anything we consider secret. */
+function sanitize(text: string, secrets: Array<string | undefined>): string {
+  let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  }
+  return out.length > 200 ? `${out.slice(0, 200)}…` : out;
+}
+
+const ID_TOKEN_CODES = new Set([
+  'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+  'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
+  'OAUTH_KEY_SELECTION_FAILED',
+]);
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The low-level errno (ECONNREFUSED, UND_ERR_…) somewhere in the cause chain, if any. */
+function networkCode(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 6 && cur; i++) {
+    const code = errorCode(cur);
+    if (code && /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  if (err instanceof TypeError && err.message === 'fetch failed') return 'fetch failed';
+  return undefined;
+}
+
+/** openid-client wraps the interesting oauth4webapi error; its fixed text never carries values. */
+function libraryMessage(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error && errorCode(cause)?.startsWith('OAUTH_')) return cause.message;
+  return err instanceof Error ? err.message : 'unknown error';
+}
+
+function describeFailure(err: unknown, timeoutMs: number, secrets: Array<string | undefined>): string {
+  const code = errorCode(err);
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return `no answer within ${timeoutMs} ms`;
+  const net = networkCode(err);
+  if (net) return `network error (${net})`;
+  if (err instanceof oidc.ResponseBodyError) return `error response ${err.status} ${sanitize(err.error, secrets)}`;
+  if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+    const status = (err as { cause?: { status?: unknown } }).cause?.status;
+    return `unexpected HTTP status${typeof status === 'number' ? ` ${status}` : ''}`;
+  }
+  return sanitize(libraryMessage(err), secrets);
+}
+
+function toProviderError(err: unknown, doing: string, timeoutMs: number, secrets: Array<string | undefined>): ProviderError {
+  if (err instanceof ProviderError) return err;
+
+  if (err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError) {
+    const code = err.error || 'idp_error';
+    const description = sanitize(err.error_description ?? '', secrets);
+    return new ProviderError(code, `${doing} was rejected by the identity provider: ${code}${description ? ` (${description})` : ''}`);
+  }
+  if (err instanceof oidc.WWWAuthenticateChallengeError) {
+    const challenge = err.cause[0];
+    const code = challenge?.parameters.error ?? (err.status === 401 ? 'invalid_client' : 'idp_error');
+    const description = sanitize(challenge?.parameters.error_description ?? '', secrets);
+    return new ProviderError(code, `${doing} was rejected by the identity provider: ${code}${description ? ` (${description})` : ''}`);
+  }
+
+  const code = errorCode(err);
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || networkCode(err)) {
+    return new ProviderError('network', `${doing} failed: ${describeFailure(err, timeoutMs, secrets)}`, { fatal: false });
+  }
+  const message = libraryMessage(err);
+  const causeCode = errorCode((err as { cause?: unknown }).cause);
+  if (
+    ID_TOKEN_CODES.has(code ?? '') ||
+    ID_TOKEN_CODES.has(causeCode ?? '') ||
+    /ID Token|JWT|JWS|signature/i.test(message)
+  ) {
+    return new ProviderError('id_token_invalid', `${doing} failed: the ID token is not valid: ${sanitize(message, secrets)}`, {
+      fatal: false,
+    });
+  }
+  return new ProviderError('idp_error', `${doing} failed: ${describeFailure(err, timeoutMs, secrets)}`, { fatal: false });
+}
