@@ -1,0 +1,22 @@
+// Self-signed certificate for 127.0.0.1 / localhost, used only to test HTTPS upstreams and
+// certificate verification. Not a secret: it protects nothing.
+
+export const TEST_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAkS2yhVEFDoDdbfl
+b4708pQvRyNVPKn5EcEFo7iBDPmhRANCAAR4Zrk6ruYJB9db/HJvmamD1szNZRM1
+QqP+qK9ujs5kxsNdt7InTaeQwIrmYVLTQ+7C0tckXweJJ67nlCeJ5onx
+-----END PRIVATE KEY-----
+`;
+
+export const TEST_TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIUEvVzlIboGmWQMoHESs/d1EBF1SUwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyODE1NTIxNVoYDzIxMjYxMTA0
+MTU1MjE1WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAR4Zrk6ruYJB9db/HJvmamD1szNZRM1QqP+qK9ujs5kxsNdt7InTaeQ
+wIrmYVLTQ+7C0tckXweJJ67nlCeJ5onxo28wbTAdBgNVHQ4EFgQUmyAtp6FGDtzz
+D8byxllCit8rdCYwHwYDVR0jBBgwFoAUmyAtp6FGDtzzD8byxllCit8rdCYwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDSQAwRgIhAJDC5Hkubs1TAsm/MePGuR4eNu8RtCa7NQu6tiSOm1WWAiEA
++8umKr/YcnnRR/crlrlWvX3SxlEpeEz9rwRf0g0UG6Y=
+-----END CERTIFICATE-----
+`;
