@@ -153,7 +153,7 @@ export function validate(config: Config): string[] {
     if (problem !== undefined) fail('dev-oidc-provider', `${JSON.stringify(config.devOidcProvider)} ${problem}`);
   }
 
-  // ---- options accepted for compatibility but not implemented ----
+  // ---- options accepted for compatibility that oauth2-sidecar does not act on yet ----
   for (const spec of OPTIONS as readonly OptionSpec[]) {
     if (spec.support === 'no' && !sameValue(valueOf(config, spec), defaultValue(spec))) {
       fail(spec.name, 'not supported by oauth2-sidecar yet');

@@ -1,6 +1,7 @@
 // The whole sign-in over HTTP: a real OpenID Provider, the proxy and the reflecting echo upstream.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { baseArgs, startProxy } from '../support/proxy.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 describe('sign-in flow', () => {
@@ -144,6 +145,38 @@ describe('sign-in variants', () => {
       assert.ok(loc.searchParams.get('nonce'), 'nonce sent by default');
       assert.equal(loc.searchParams.get('code_challenge_method'), 'S256');
       assert.ok(r.setCookies.some((c) => c.startsWith('_oauth2_proxy_csrf=')));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('by default cookies are Secure and the derived callback URL is https, as in oauth2-proxy', async () => {
+    const secure = await startStack({});
+    try {
+      // The stack turns --cookie-secure off; a proxy started with the default keeps it on.
+      const p = await startProxy(baseArgs({ issuer: secure.idp.issuer, upstream: secure.echo.url }).filter((a) => a !== '--cookie-secure=false'));
+      try {
+        const r = await secure.anonymous.request(`${p.url}/oauth2/start?rd=%2F`);
+        assert.equal(r.status, 302);
+        assert.equal(new URL(r.headers.location as string).searchParams.get('redirect_uri'), `https://127.0.0.1:${p.port}/oauth2/callback`);
+        assert.ok(r.setCookies.some((c) => c.startsWith('_oauth2_proxy_csrf=') && / Secure/.test(c) && / HttpOnly/.test(c)));
+      } finally {
+        await p.close();
+      }
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('--set-authorization-header answers /oauth2/auth with the ID token', async () => {
+    const s = await startStack({ args: ['--set-authorization-header=true'] });
+    try {
+      const client = s.newClient();
+      await s.signIn(client, 'alice');
+      const r = await client.request(`${s.proxy.url}/oauth2/auth`);
+      assert.equal(r.status, 202);
+      assert.match(String(r.headers.authorization), /^Bearer eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.equal(r.headers['gap-auth'], 'alice@example.com');
     } finally {
       await s.close();
     }
