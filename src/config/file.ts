@@ -1,7 +1,7 @@
 // The TOML config file (--config). Like oauth2-proxy, an unknown key is an error rather than being
 // skipped: a misspelt security setting silently falling back to its default is worse than not starting.
 
-import { readFileSync } from 'node:fs';
+import { readOptionFile } from './read-file.js';
 import { parse, TomlError } from 'smol-toml';
 
 import type { SourceValues } from './argv.js';
@@ -18,15 +18,12 @@ export function readConfigFile(path: string): SourceValues & { unusable: boolean
   const errors: string[] = [];
   const warnings: string[] = [];
 
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'read failed');
-    errors.push(`--config: cannot read config file ${JSON.stringify(path)}: ${why}`);
+  const read = readOptionFile(path);
+  if ('why' in read) {
+    errors.push(`--config: cannot read config file ${JSON.stringify(path)}: ${read.why}`);
     return { values, errors, warnings, unusable: true };
   }
+  const text = read.text;
 
   let table: Record<string, unknown>;
   try {

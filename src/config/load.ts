@@ -1,7 +1,7 @@
 // Merges the configuration sources. Precedence, highest first: flags, OAUTH2_PROXY_* environment,
 // TOML file, --demo presets, table defaults; --dev-oidc-provider then fills what is still empty.
 
-import { readFileSync } from 'node:fs';
+import { readOptionFile } from './read-file.js';
 
 import { parseArgv } from './argv.js';
 import { readEnv } from './env.js';
@@ -105,14 +105,9 @@ function buildConfig(values: ReadonlyMap<OptionSpec, OptionValue>): Config {
 }
 
 function readSecretFile(path: string): string | { error: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'read failed');
-    return { error: `cannot read ${JSON.stringify(path)}: ${why}` };
-  }
+  const read = readOptionFile(path);
+  if ('why' in read) return { error: `cannot read ${JSON.stringify(path)}: ${read.why}` };
+  const text = read.text;
   // Files written with `echo` or an editor end in a newline that is not part of the secret.
   const secret = text.replace(/(\r?\n)+$/, '');
   return secret === '' ? { error: `${JSON.stringify(path)} is empty` } : secret;

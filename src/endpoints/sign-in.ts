@@ -1,6 +1,6 @@
 // GET <prefix>/sign_in: the sign-in page. It clears any session first, so it also works as a
 // sign-out (oauth2-proxy restored this after a regression left sessions alive on shared devices).
-import { appendSetCookies, sendHtml, sendText } from '../http/respond.js';
+import { appendSetCookies, sendHtml, sendJson, sendText } from '../http/respond.js';
 import type { SessionStore } from '../session/store.js';
 import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
@@ -53,18 +53,14 @@ export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
     appendSetCookies(res, scope.setCookies);
     scope.setCookies = [];
     if (deps.forceJsonErrors || deps.acceptsJson(req)) {
-      res.statusCode = 401;
       const target = deps.flow.redirectTarget(req, scope);
-      const body = JSON.stringify({
+      sendJson(res, 401, {
         error: 'Unauthorized',
         code: 'UNAUTHORIZED',
         message: 'You need to sign in to access this resource.',
         sign_in_url: `${deps.proxyPrefix}/start?rd=${encodeURIComponent(target)}`,
         request_id: scope.id,
       });
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.end(body);
       return;
     }
     const target = deps.flow.redirectTarget(req, scope);
