@@ -1,6 +1,7 @@
 // Composition root: the request pipeline, listed in order, so the whole flow reads top to bottom:
 //
-//   probes (/ping /ready /robots.txt) → <prefix>/* endpoints → session → authorize → upstream
+//   probes (/ping /ready /robots.txt) → <prefix>/* endpoints → skip-auth rules → session chain
+//   (bearer JWT → Basic → stored session) → authorize → upstream
 //
 // Components are built once by components.ts; nothing here runs per request except the closures.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Config } from './config/index.js';
 import { buildComponents, type ComponentOptions } from './components.js';
 import { makeAuth } from './endpoints/auth.js';
+import { makeBackchannelLogout } from './endpoints/backchannel-logout.js';
 import { makeCallback } from './endpoints/callback.js';
 import { makeReady, ping, robots } from './endpoints/probes.js';
 import { makeSignIn, makeUnauthenticated } from './endpoints/sign-in.js';
@@ -18,7 +20,13 @@ import { makeUserInfo } from './endpoints/userinfo.js';
 import { ProxyError } from './errors.js';
 import type { Handler } from './http/pipeline.js';
 import { acceptsJson, setNoCache } from './http/respond.js';
+import { makeForceHttps } from './http/force-https.js';
 import { RequestScope } from './http/scope.js';
+import { gatewayRequest, proxiedRequest } from './http/forwarded.js';
+import { normaliseTarget } from './http/target.js';
+import { allowEmailless } from './middleware/emailless.js';
+import { createProbeFilter, GCP_LIVENESS_PATH, GCP_READINESS_PATH } from './rules/health-checks.js';
+import { measureCallback, measureUpstream, routeGrouper } from './metrics.js';
 import { makeAuthorize } from './middleware/authorize.js';
 import { makeForward } from './middleware/forward.js';
 import { rejectUpgrade } from './upstream/proxy.js';
@@ -26,47 +34,75 @@ import { rejectUpgrade } from './upstream/proxy.js';
 export interface App {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Discovery and other start-up work that needs the network. */
+  /** Discovery and other start-up work that needs the network (the session store's probe included). */
   init(): Promise<void>;
+  /** --config-test: the session store's probe alone; rejects with a message naming the flag. */
+  checkSessionStore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface AppOptions extends ComponentOptions {
   tls?: boolean;
+  /** With --force-https: the port HTTPS is served on by this process, if it serves HTTPS itself. */
+  httpsPort?: number;
 }
 
 export function createApp(config: Config, opts: AppOptions): App {
   const { log } = opts;
   const prefix = config.proxyPrefix;
   const requestIdHeader = config.requestIdHeader.toLowerCase();
-  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, flow, loadSession } =
+  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
     buildComponents(config, opts);
   const renderSignIn = (v: { statusCode: number; redirect: string }) => pages.signIn(v);
+  const { metrics } = opts;
+  const forceHttps = config.forceHttps ? makeForceHttps(opts.httpsPort) : undefined;
+  const routeGroup = routeGrouper(prefix);
+  // /ready answers OK only once the provider's discovery succeeded (and while the store answers).
+  let discovered = false;
+  const discovery = async () => { if (!discovered) throw new Error('provider discovery has not completed'); };
 
   // ---- the pipeline, in order ----
   const probes = new Map<string, Handler>([
     [config.pingPath, ping],
-    [config.readyPath, makeReady({ checks: [() => store.verifyConnection()], log })],
+    [config.readyPath, makeReady({ checks: [discovery, () => store.verifyConnection()], log })],
     ['/robots.txt', robots],
   ]);
+  if (config.gcpHealthchecks) {
+    probes.set(GCP_LIVENESS_PATH, ping);
+    probes.set(GCP_READINESS_PATH, probes.get(config.readyPath)!);
+  }
+  const isProbe = createProbeFilter({ pingPath: config.pingPath, pingUserAgent: config.pingUserAgent, gcpHealthchecks: config.gcpHealthchecks });
   const endpoints = new Map<string, Handler>([
-    [`${prefix}/sign_in`, makeSignIn({ proxyPrefix: prefix, skipProviderButton: config.skipProviderButton, store, flow, renderSignIn, csp: signInCsp })],
+    [`${prefix}/sign_in`, makeSignIn({
+      proxyPrefix: prefix, skipProviderButton: config.skipProviderButton, store, flow, renderSignIn, csp: signInCsp,
+      ...(passwordSignIn ? { passwordSignIn: (user, password, scope) => passwordSignIn(user, password, scope.clientIp) } : {}),
+    })],
     [`${prefix}/start`, makeStart(flow)],
-    [`${prefix}/callback`, makeCallback({ provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail })],
-    [`${prefix}/sign_out`, makeSignOut({ store, flow, log })],
+    [`${prefix}/callback`, measureCallback(metrics, fail, (fail) => makeCallback({ provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail }))],
+    [`${prefix}/sign_out`, makeSignOut({
+      store, flow, log, provider, backendLogoutUrl: config.backendLogoutUrl,
+      allSessions: config.signOutAllSessions, rpInitiatedLogout: config.oidcRpInitiatedLogout,
+    })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
-  const authorize = makeAuthorize({ policy, store, log, fail });
-  const authEndpoint = makeAuth({ loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s) });
+  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log }));
+  const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail }), { policy, log, fail });
+  const authPath = `${prefix}/auth`;
+  const authEndpoint = makeAuth({
+    loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s),
+    skips: (req, scope) => access.any && access.skips(gatewayRequest(req, scope, authPath)),
+  });
   const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
-  const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson });
-  const forward = makeForward({ upstream, identity, isOwnCookie, fail });
+  const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson,
+    isApi: (req, scope) => access.isApi(proxiedRequest(req, scope)) });
+  const forward = makeForward({ upstream, identity, isOwnCookie, fail: measureUpstream(metrics, fail) });
   const prefixSlash = prefix + '/';
 
   async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
     const probe = probes.get(scope.path);
-    if (probe) return probe(req, res, scope);
-    if (scope.path === `${prefix}/auth`) return authEndpoint(req, res, scope);
+    if (probe && isProbe(scope.path, req.headers['user-agent'])) return probe(req, res, scope);
+    // <prefix>/auth/<path>: Envoy's ext_authz appends the original path to the check path.
+    if (scope.path === authPath || scope.path.startsWith(authPath + '/')) return authEndpoint(req, res, scope);
     if (scope.path.startsWith(prefixSlash)) {
       setNoCache(res);
       const endpoint = endpoints.get(scope.path);
@@ -74,15 +110,22 @@ export function createApp(config: Config, opts: AppOptions): App {
       if (scope.path.startsWith(`${prefix}/static/`)) return staticFiles(req, res, scope);
       return fail(req, res, scope, new ProxyError('NOT_FOUND', 'Not found.'));
     }
+    // Skip-auth requests still load a session, to pass the identity along when there is a valid one.
+    const skip = access.any && access.skips(proxiedRequest(req, scope));
     const session = await loadSession(req, scope);
+    if (skip) return forward(req, res, scope, session && authorize.evaluate(scope, session) === 'ok' ? session : undefined);
     if (!session) return unauthenticated(req, res, scope);
     if (!(await authorize(req, res, scope, session))) return;
     return forward(req, res, scope, session);
   }
 
+
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false);
+    const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false, normaliseTarget(req.url ?? '/'));
     res.once('finish', () => logRequest(req, res, scope));
+    if (forceHttps?.(req, res, scope)) return;
+    // Probes are left out of the metrics, as in oauth2-proxy.
+    if (metrics && !probes.has(scope.path)) metrics.track(req, res, () => routeGroup(scope.path));
     route(req, res, scope).catch((err) => fail(req, res, scope, err));
   }
 
@@ -92,16 +135,18 @@ export function createApp(config: Config, opts: AppOptions): App {
     log.request({
       requestId: scope.id, client: scope.clientIp, method: req.method ?? '', host: scope.host, path: scope.path,
       status: res.statusCode, durationMs: scope.durationMs(), user: scope.user, upstream: scope.upstream,
-      size: Number(res.getHeader('content-length') ?? 0),
+      size: Number(res.getHeader('content-length') ?? 0), protocol: `HTTP/${req.httpVersion}`, userAgent: req.headers['user-agent'] ?? '',
     });
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false);
+    const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false, normaliseTarget(req.url ?? '/'));
     const refuse = (status: number) => rejectUpgrade(socket, status);
     (async () => {
       if (scope.path.startsWith(prefixSlash) || probes.has(scope.path)) return refuse(400);
+      const skip = access.any && access.skips(proxiedRequest(req, scope));
       const session = await loadSession(req, scope);
+      if (skip) return forward.upgrade(req, socket, head, scope, session && authorize.evaluate(scope, session) === 'ok' ? session : undefined);
       if (!session) return refuse(401);
       if (authorize.evaluate(scope, session) !== 'ok') return refuse(403);
       forward.upgrade(req, socket, head, scope, session);
@@ -111,8 +156,9 @@ export function createApp(config: Config, opts: AppOptions): App {
   return {
     handleRequest,
     handleUpgrade,
-    init: () => provider.init(),
-    close: () => upstream.close(),
+    init: async () => { await Promise.all([probeStore(), provider.init()]); discovered = true; },
+    checkSessionStore: probeStore,
+    close: async () => { stopWatching(); await Promise.all([upstream.close(), store.close?.()]); },
   };
 }
 

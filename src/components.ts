@@ -2,22 +2,29 @@
 // redirect rules, authorization policy, pages, error responder, identity headers, upstream pool and
 // the sign-in flow. app.ts then only has to list the pipeline.
 import type { Config } from './config/index.js';
+import { alphaExtrasOf } from './config/alpha.js';
 import { compilePolicy, type Policy } from './authz/decide.js';
-import { readEmailsFile } from './authz/emails-file.js';
+import { readEmailsFile, watchEmailsFile } from './authz/emails-file.js';
 import { createLoginFlow, type LoginFlow } from './endpoints/login-flow.js';
 import { createRedirectValidator } from './endpoints/redirect.js';
 import { createErrorResponder, type ErrorResponder } from './http/respond.js';
 import { createTrust, type Trust } from './http/trust.js';
 import type { SessionLoader } from './http/pipeline.js';
 import type { Log } from './log.js';
+import type { Metrics } from './metrics.js';
 import { makeSessionLoader } from './middleware/session.js';
+import { buildAuthSources, type AuthSources } from './auth-sources.js';
 import { createPages, type Pages } from './pages/index.js';
 import { createProvider } from './providers/index.js';
 import type { Provider } from './providers/provider.js';
 import type { SameSite } from './session/cookies.js';
-import { createCookieSessionStore, sessionCookieMatcher } from './session/cookie-store.js';
+import { createCookieSessionStore, sessionCookieMatcher, type CookieOptions } from './session/cookie-store.js';
+import { createRedisClient } from './session/redis-connect.js';
+import { redisConnectionFlag, redisOptionsOf } from './session/redis-options.js';
+import { createRedisSessionStore } from './session/redis-store.js';
 import { createCsrf, type Csrf } from './session/csrf.js';
 import type { SessionStore } from './session/store.js';
+import { createAlphaIdentityHeaders } from './upstream/alpha-headers.js';
 import { createIdentityHeaders, type IdentityHeaders } from './upstream/identity.js';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream/proxy.js';
 
@@ -26,6 +33,8 @@ export interface ComponentOptions {
   version: string;
   /** Overrides the provider, for tests of the pipeline alone. */
   provider?: Provider;
+  /** When metrics are on: the store and the provider are wrapped to be measured. */
+  metrics?: Metrics;
 }
 
 export interface Components {
@@ -42,13 +51,49 @@ export interface Components {
   identity: IdentityHeaders;
   upstream: UpstreamProxy;
   flow: LoginFlow;
+  /** The session chain: bearer JWT → Basic (htpasswd) → stored session. */
   loadSession: SessionLoader;
+  /** Stops watching files (the emails file). */
+  stopWatching: () => void;
+  /** Skip-auth and API route rules; the htpasswd form login when configured. */
+  access: AuthSources['access'];
+  passwordSignIn: AuthSources['passwordSignIn'];
+  /** Start-up and --config-test check of the session store; rejects with a message naming the flag. */
+  probeStore: () => Promise<void>;
+}
+
+/** The cookie store, or Redis holding the sessions behind a ticket cookie (--session-store-type). */
+function buildSessionStore(config: Config, cookie: CookieOptions, log: Log): { store: SessionStore; probe: () => Promise<void> } {
+  if (config.sessionStoreType !== 'redis') return { store: createCookieSessionStore(cookie), probe: async () => {} };
+  const redis = redisOptionsOf(config);
+  const store = createRedisSessionStore({
+    client: createRedisClient(redis),
+    cookie,
+    idleTimeoutMs: config.redisConnectionIdleTimeout * 1000,
+    onConnectionEvent: (event, detail) =>
+      event === 'lost' ? log.error('session store unreachable; requests with a session get 503 until it returns', { error: detail }) : log.info(detail),
+  });
+  const probe = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.probe(),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 5s')), 5000); }),
+      ]);
+    } catch (err) {
+      throw new Error(`--${redisConnectionFlag(redis)}: cannot use Redis: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { store, probe };
 }
 
 export function buildComponents(config: Config, opts: ComponentOptions): Components {
   const { log } = opts;
+  const alpha = alphaExtrasOf(config);
   const sameSite = config.cookieSamesite.toLowerCase() as SameSite;
-  const store = createCookieSessionStore({
+  const { store: bareStore, probe: probeStore } = buildSessionStore(config, {
     name: config.cookieName,
     secret: config.cookieSecret,
     domains: config.cookieDomains,
@@ -57,20 +102,39 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     secure: config.cookieSecure,
     httpOnly: config.cookieHttponly,
     sameSite,
-  });
+  }, log);
+  const store = opts.metrics ? opts.metrics.instrumentStore(bareStore) : bareStore;
   const csrf = createCsrf({
     cookieName: config.cookieName, secret: config.cookieSecret, domains: config.cookieDomains, path: config.cookiePath,
     secure: config.cookieSecure, httpOnly: config.cookieHttponly, sameSite,
     csrfSameSite: config.cookieCsrfSamesite.toLowerCase() as SameSite,
     csrfExpireMs: config.cookieCsrfExpire, perRequest: config.cookieCsrfPerRequest,
   });
-  const provider = opts.provider ?? createProvider(config);
+  const bareProvider = opts.provider ?? createProvider(config);
+  const provider = opts.metrics ? opts.metrics.instrumentProvider(bareProvider) : bareProvider;
   const isValidRedirect = createRedirectValidator(config.whitelistDomains);
 
-  const allowedEmails = config.authenticatedEmailsFile ? readEmailsFile(config.authenticatedEmailsFile) : [];
-  const policyValue: Policy = compilePolicy({ emailDomains: config.emailDomains, allowedEmails, allowedGroups: config.allowedGroups });
+  // Some providers decide the allowed groups (keycloak-oidc roles, gitlab projects, google groups).
+  const policyOf = (allowedEmails: Iterable<string>): Policy =>
+    compilePolicy({ emailDomains: config.emailDomains, allowedEmails, allowedGroups: [...(bareProvider.allowedGroups ?? config.allowedGroups)] });
+  let policyValue: Policy = policyOf(config.authenticatedEmailsFile ? readEmailsFile(config.authenticatedEmailsFile) : []);
+  // An edited emails file replaces the policy in one assignment; the next request reads the new one.
+  const emailsWatch = config.authenticatedEmailsFile
+    ? watchEmailsFile(config.authenticatedEmailsFile, {
+        onChange: (emails) => {
+          policyValue = policyOf(emails);
+          log.info('authenticated emails file reloaded', { path: config.authenticatedEmailsFile, entries: emails.length });
+        },
+        onError: (err) => log.warn('authenticated emails file could not be read; keeping the previous list', { path: config.authenticatedEmailsFile, error: err.message }),
+      })
+    : undefined;
 
+  const authSources = (stored: SessionLoader) => {
+    const { loadSession, access, passwordSignIn } = buildAuthSources(config, stored, log);
+    return { loadSession, access, passwordSignIn };
+  };
   const pages = createPages({
+    displayLoginForm: config.htpasswdFile !== '' && config.displayHtpasswdForm,
     proxyPrefix: config.proxyPrefix,
     providerName: provider.displayName,
     // oauth2-proxy shows no domain hint when an emails file decides who may sign in.
@@ -101,7 +165,8 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     pages,
     signInCsp: pages.cspFor('signIn'),
     fail,
-    identity: createIdentityHeaders({
+    // An alpha configuration lists its headers itself; otherwise the legacy header flags decide.
+    identity: alpha ? createAlphaIdentityHeaders(alpha) : createIdentityHeaders({
       passUserHeaders: config.passUserHeaders,
       passAccessToken: config.passAccessToken,
       passAuthorizationHeader: config.passAuthorizationHeader,
@@ -109,9 +174,11 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       setAuthorizationHeader: config.setAuthorizationHeader,
       preferEmailToUser: config.preferEmailToUser,
       passBasicAuth: config.passBasicAuth,
+      basicAuthPassword: config.basicAuthPassword,
+      setBasicAuth: config.setBasicAuth,
     }),
     upstream: createUpstreamProxy({
-      upstreams: config.upstreams,
+      upstreams: alpha ? alpha.upstreams : config.upstreams,
       passHostHeader: config.passHostHeader,
       proxyWebSockets: config.proxyWebsockets,
       upstreamTimeoutMs: config.upstreamTimeout,
@@ -127,6 +194,8 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       csrf,
       isValidRedirect,
     }),
-    loadSession: makeSessionLoader({ store, provider, cookieRefreshMs: config.cookieRefresh, log }),
+    ...authSources(makeSessionLoader({ store, provider, cookieRefreshMs: config.cookieRefresh, log })),
+    probeStore,
+    stopWatching: () => emailsWatch?.close(),
   };
 }

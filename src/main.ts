@@ -4,8 +4,13 @@ import { createApp } from './app.js';
 import { helpText, loadConfig, packageVersion, versionText, type Config } from './config/index.js';
 import { startDevIdp } from './devidp/index.js';
 import { startDemoUpstream } from './demo/upstream.js';
-import { listen, parseListenAddress } from './http/server.js';
+import { toAlphaYaml } from './config/alpha-convert.js';
+import { parseListenAddress } from './http/server.js';
 import { createLog, type Log } from './log.js';
+import { logOptionsOf } from './logging/options.js';
+import { createMetrics } from './metrics.js';
+import { createReloader } from './reload.js';
+import { listenerSettings, listenPlan, serve, type Serving } from './serve.js';
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
@@ -40,6 +45,19 @@ async function startCompanions(config: Config, log: Log): Promise<Array<() => Pr
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Loaded only when asked for, so the proxy's memory holds none of it.
+  if (argv[0] === 'inject') {
+    const { runInject } = await import('./inject/command.js');
+    return runInject(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  }
+  if (argv[0] === 'inject-webhook') {
+    const { runInjectWebhook } = await import('./inject/webhook.js');
+    const stopSignal = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    return runInjectWebhook(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stopSignal });
+  }
   if (wants(argv, '--help', '-help', '-h')) {
     process.stdout.write(helpText());
     return 0;
@@ -56,16 +74,38 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 1;
   }
   const config = loaded.config;
-  const log = createLog({ standardLogging: config.standardLogging, authLogging: config.authLogging, requestLogging: config.requestLogging });
+  if (config.convertConfigToAlpha) {
+    process.stdout.write(toAlphaYaml(config));
+    return 0;
+  }
+  let log: Log;
+  try {
+    log = createLog(logOptionsOf(config, env));
+  } catch (err) {
+    process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const metrics = config.metricsAddress !== '' || config.metricsSecureAddress !== '' ? createMetrics() : undefined;
+  const appOptions = (c: Config) => {
+    const plan = listenPlan(c);
+    return { log, version: `v${packageVersion()}`, metrics, tls: plan.tls, httpsPort: plan.httpsPort };
+  };
 
   let app;
   try {
-    app = createApp(config, { log, version: `v${packageVersion()}` });
+    app = createApp(config, appOptions(config));
   } catch (err) {
     process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
   if (config.configTest) {
+    // oauth2-proxy's --config-test reaches the session store too; a configuration that cannot is not OK.
+    const problem = await app.checkSessionStore().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+    await app.close();
+    if (problem !== undefined) {
+      process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${problem}\n`);
+      return 1;
+    }
     process.stdout.write('configuration OK\n');
     return 0;
   }
@@ -74,17 +114,46 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   try {
     await app.init();
   } catch (err) {
-    log.error('provider initialisation failed', { error: err instanceof Error ? err.message : String(err) });
+    log.error('start-up failed', { error: err instanceof Error ? err.message : String(err) });
     process.stderr.write(`oauth2-sidecar: ${err instanceof Error ? err.message : String(err)}\n`);
+    await app.close().catch(() => {});
     await Promise.all(closers.map((c) => c()));
-    log.flush();
+    log.flush(true);
     return 1;
   }
-  const address = parseListenAddress(config.httpAddress);
-  const server = await listen(address, { request: app.handleRequest, upgrade: app.handleUpgrade });
-  log.info('listening', { address: `http://${address.host}:${server.port}`, upstreams: config.upstreams });
+  let server: Serving;
+  try {
+    server = await serve(config, app, { log, metrics });
+  } catch (err) {
+    process.stderr.write(`oauth2-sidecar: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
+    await app.close().catch(() => {});
+    await Promise.all(closers.map((c) => c()));
+    log.flush(true);
+    return 1;
+  }
+  log.info('listening', { address: server.url, upstreams: config.upstreams, ...(server.metricsUrls.length > 0 ? { metrics: server.metricsUrls } : {}) });
   if (config.demo) {
     process.stdout.write(`\n  oauth2-sidecar demo is running: open http://127.0.0.1:${server.port}/ and sign in as alice or bob (password: password)\n\n`);
+  }
+  const reloader = createReloader({
+    argv, env, log, initial: config,
+    async build(next) {
+      const fresh = createApp(next, appOptions(next));
+      try {
+        await fresh.init();
+      } catch (err) {
+        await fresh.close().catch(() => {});
+        throw err;
+      }
+      return fresh;
+    },
+    swap: (fresh) => server.swap(fresh),
+    fixed: (c) => ({ listeners: listenerSettings(c), logging: JSON.stringify(logOptionsOf(c, {})), companions: JSON.stringify([c.devOidcProvider, c.demo]) }),
+  });
+  // The demo's random cookie secret would change on every reload, signing everyone out.
+  if (!config.demo) {
+    reloader.watchFiles();
+    process.on('SIGHUP', () => { void reloader.reload('SIGHUP'); });
   }
 
   return new Promise<number>((resolve) => {
@@ -93,12 +162,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
+      reloader.close();
       server.close(SHUTDOWN_DEADLINE_MS)
-        .then(() => app.close())
         .then(() => Promise.all(closers.map((c) => c())))
         .catch((err) => log.error('error during shutdown', { error: err instanceof Error ? err.message : String(err) }))
         .finally(() => {
-          log.flush();
+          log.flush(true);
           resolve(0);
           // Lingering keep-alive sockets of libraries must not hold the process past a clean drain.
           setImmediate(() => process.exit(0));

@@ -6,6 +6,8 @@ import { readOptionFile } from './read-file.js';
 import { parseArgv } from './argv.js';
 import { readEnv } from './env.js';
 import { readConfigFile } from './file.js';
+import { attachAlphaExtras, readAlphaConfig } from './alpha.js';
+import { REPLACED_BY_ALPHA } from './alpha-schema.js';
 import { OPTIONS, fieldName, optionByName, type OptionSpec } from './options.js';
 import { demoPresets, devOidcPresets, randomCookieSecret } from './presets.js';
 import type { Config, OptionValue } from './types.js';
@@ -38,12 +40,26 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       : { values: new Map<OptionSpec, OptionValue>(), errors: [], warnings: [], unusable: false };
   const demo = flags.values.get(spec('demo')) === true;
 
-  const merged = withDefaults([demo ? demoPresets() : new Map(), fromFile.values, fromEnv.values, flags.values]);
-  const explicit = new Set<OptionSpec>([...fromFile.values.keys(), ...fromEnv.values.keys(), ...flags.values.keys()]);
+  const alphaPath = flags.values.get(spec('alpha-config'));
+  const alpha = typeof alphaPath === 'string' && alphaPath !== '' ? readAlphaConfig(alphaPath, env) : undefined;
+  // The demo logs JSON, as it always has; the general default is oauth2-proxy's text lines.
+  const presets = demo ? new Map([...demoPresets(), [spec('logging-format'), 'json' as OptionValue]]) : new Map<OptionSpec, OptionValue>();
+  const merged = withDefaults([presets, fromFile.values, alpha?.values ?? new Map(), fromEnv.values, flags.values]);
+  const explicit = new Set<OptionSpec>([...fromFile.values.keys(), ...(alpha?.values.keys() ?? []), ...fromEnv.values.keys(), ...flags.values.keys()]);
   const current = (name: string): OptionValue => merged.get(spec(name)) as OptionValue;
 
-  const errors = [...flags.errors, ...fromEnv.errors, ...fromFile.errors];
+  const errors = [...flags.errors, ...fromEnv.errors, ...fromFile.errors, ...(alpha?.errors ?? [])];
   const warnings = [...flags.warnings, ...fromEnv.warnings, ...fromFile.warnings];
+  if (alpha) {
+    // As in oauth2-proxy: what the alpha file describes cannot also come from flags, env or TOML.
+    for (const name of REPLACED_BY_ALPHA) {
+      const s = spec(name);
+      if (fromFile.values.has(s) || fromEnv.values.has(s) || flags.values.has(s)) {
+        errors.push(`--${name}: cannot be used with --alpha-config; set it in the alpha configuration file`);
+      }
+    }
+    merged.set(spec('upstream'), []);
+  }
 
   const devAddress = current('dev-oidc-provider');
   if (typeof devAddress === 'string' && devAddress !== '') {
@@ -65,10 +81,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
 
   const config = buildConfig(merged);
+  if (alpha) attachAlphaExtras(config, alpha.extras);
   warnings.push(...configWarnings(config));
 
   // Without the file, most settings are probably missing; listing each would bury the real problem.
-  if (fromFile.unusable) return { ok: false, errors, warnings };
+  if (fromFile.unusable || alpha?.unusable) return { ok: false, errors, warnings };
 
   // A value that failed to load was replaced by a lower-precedence one; further complaints about the
   // same flag (or the secret its file should have supplied) would only be noise.

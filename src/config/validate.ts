@@ -5,7 +5,11 @@
 import { isIP } from 'node:net';
 
 import { cookieSecretBytes } from '../session/secret.js';
+import { gatewayProblems } from '../rules/config-problems.js';
+import { fileRootOf, staticStatusOf, upstreamRoutePath } from '../upstream/routes.js';
+import { redisOptionProblems, redisOptionsOf } from '../session/redis-options.js';
 import { formatDuration } from './duration.js';
+import { operationsProblems } from './ops-problems.js';
 import { OPTIONS, fieldName, type OptionSpec } from './options.js';
 import type { Config, OptionValue } from './types.js';
 import { defaultValue, sameValue } from './values.js';
@@ -17,7 +21,12 @@ export const OAUTH2_PROXY_PROVIDERS: readonly string[] = [
   'oidc', 'keycloak-oidc', 'entra-id', 'azure', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
   'keycloak', 'nextcloud', 'digitalocean', 'facebook', 'linkedin', 'login.gov', 'sourcehut',
 ];
-export const SUPPORTED_PROVIDERS: readonly string[] = ['oidc'];
+export const SUPPORTED_PROVIDERS: readonly string[] = [
+  'oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
+  'keycloak', 'nextcloud', 'digitalocean', 'facebook', 'linkedin', 'login.gov', 'sourcehut',
+];
+/** Providers built on OpenID Connect discovery (or the endpoints that replace it). */
+const OIDC_DISCOVERY_PROVIDERS: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'gitlab', 'cidaas'];
 
 export const REAL_CLIENT_IP_HEADERS: readonly string[] = [
   'X-Forwarded-For', 'X-Real-IP', 'X-ProxyUser-IP', 'X-Envoy-External-Address', 'CF-Connecting-IP',
@@ -64,7 +73,8 @@ export function validate(config: Config): string[] {
 
   // ---- provider ----
   if (config.clientId === '') fail('client-id', 'missing setting');
-  if (config.clientSecret === '') fail('client-secret', 'missing setting (or use --client-secret-file)');
+  // login.gov authenticates with a signed JWT instead of a secret.
+  if (config.clientSecret === '' && config.provider !== 'login.gov') fail('client-secret', 'missing setting (or use --client-secret-file)');
   if (!SUPPORTED_PROVIDERS.includes(config.provider)) {
     if (OAUTH2_PROXY_PROVIDERS.includes(config.provider)) {
       fail('provider', `${JSON.stringify(config.provider)} is not supported by oauth2-sidecar yet (supported: ${SUPPORTED_PROVIDERS.join(', ')})`);
@@ -72,7 +82,9 @@ export function validate(config: Config): string[] {
       fail('provider', `${JSON.stringify(config.provider)} is not a valid provider (valid: ${OAUTH2_PROXY_PROVIDERS.join(', ')}; oauth2-sidecar supports ${SUPPORTED_PROVIDERS.join(', ')})`);
     }
   }
-  if (config.skipOidcDiscovery) {
+  if (!OIDC_DISCOVERY_PROVIDERS.includes(config.provider)) {
+    // Providers with fixed endpoints (or, for the generic ones, hand-written URLs): see below.
+  } else if (config.skipOidcDiscovery) {
     for (const [flag, value] of [['login-url', config.loginUrl], ['redeem-url', config.redeemUrl], ['oidc-jwks-url', config.oidcJwksUrl]] as const) {
       if (value === '') fail(flag, 'missing setting (required with --skip-oidc-discovery)');
     }
@@ -85,6 +97,8 @@ export function validate(config: Config): string[] {
     ['redeem-url', config.redeemUrl],
     ['oidc-jwks-url', config.oidcJwksUrl],
     ['profile-url', config.profileUrl],
+    ['validate-url', config.validateUrl],
+    ['pubjwk-url', config.pubjwkUrl],
   ] as const) {
     if (value !== '' && !isAbsoluteHttpUrl(value)) fail(flag, `${show(value)} is not an absolute http:// or https:// URL`);
   }
@@ -95,8 +109,30 @@ export function validate(config: Config): string[] {
     fail('code-challenge-method', `${JSON.stringify(config.codeChallengeMethod)} is not one of S256, plain or empty`);
   }
 
+  // ---- provider-specific rules ----
+  if (config.provider === 'nextcloud' || config.provider === 'keycloak') {
+    // These have no public default endpoints: every URL comes from the configuration.
+    for (const [flag, value] of [['login-url', config.loginUrl], ['redeem-url', config.redeemUrl]] as const) {
+      if (value === '') fail(flag, `missing setting (required with --provider=${config.provider})`);
+    }
+    if (config.profileUrl === '' && config.validateUrl === '') fail('validate-url', `missing setting (or --profile-url; required with --provider=${config.provider})`);
+  }
+  if (config.provider === 'login.gov') {
+    if (config.jwtKey === '' && config.jwtKeyFile === '') fail('jwt-key', 'missing setting (or use --jwt-key-file; login.gov signs its client assertion with it)');
+    if (config.jwtKey !== '' && config.jwtKeyFile !== '') fail('jwt-key', 'set either --jwt-key or --jwt-key-file, not both');
+    if (config.pubjwkUrl === '' && config.oidcJwksUrl === '') fail('pubjwk-url', 'missing setting (required with --provider=login.gov)');
+    if (config.insecureOidcSkipNonce) fail('insecure-oidc-skip-nonce', 'login.gov requires a nonce; remove this setting');
+  }
+  if (config.googleGroups.length > 0 && config.provider === 'google') {
+    if (config.googleServiceAccountJson === '') fail('google-service-account-json', 'missing setting (required with --google-group to read group memberships)');
+    if (config.googleAdminEmail === '') fail('google-admin-email', 'missing setting (required with --google-group to read group memberships)');
+  }
+  for (const entry of config.gitlabProjects) {
+    if (!/^[^=]+(=(10|20|30|40))?$/.test(entry.trim())) fail('gitlab-project', `${JSON.stringify(entry)} must be group/project or group/project=ACCESS_LEVEL with 10, 20, 30 or 40`);
+  }
+
   // ---- authorization ----
-  if (config.emailDomains.length === 0 && config.authenticatedEmailsFile === '') {
+  if (config.emailDomains.length === 0 && config.authenticatedEmailsFile === '' && config.htpasswdFile === '') {
     fail('email-domain', 'missing setting for email validation: set --email-domain (--email-domain="*" lets any email address in) or --authenticated-emails-file');
   }
 
@@ -108,7 +144,7 @@ export function validate(config: Config): string[] {
       fail('upstream', problem);
       continue;
     }
-    const path = new URL(upstream).pathname;
+    const path = upstreamRoutePath(upstream) ?? '/';
     const other = paths.get(path);
     if (other !== undefined) {
       fail('upstream', `${show(other)} and ${show(upstream)} both serve path ${JSON.stringify(path)}; each path may have only one upstream`);
@@ -140,12 +176,25 @@ export function validate(config: Config): string[] {
     fail('request-id-header', `${JSON.stringify(config.requestIdHeader)} is not a valid header name`);
   }
 
-  // ---- session ----
+  // ---- session storage (cookie / redis), sign-out and logout extensions ----
   if (config.sessionStoreType === 'redis') {
-    fail('session-store-type', '"redis" is not supported by oauth2-sidecar yet (supported: cookie)');
+    for (const [flag, problem] of redisOptionProblems(redisOptionsOf(config))) fail(flag, problem);
   } else if (config.sessionStoreType !== 'cookie') {
-    fail('session-store-type', `${JSON.stringify(config.sessionStoreType)} is not a valid session store (valid: cookie, redis; oauth2-sidecar supports cookie)`);
+    fail('session-store-type', `${JSON.stringify(config.sessionStoreType)} is not a valid session store (valid: cookie, redis)`);
+  } else {
+    for (const [flag, on] of [['sign-out-all-sessions', config.signOutAllSessions], ['oidc-backchannel-logout', config.oidcBackchannelLogout]] as const) {
+      if (on) fail(flag, 'needs --session-store-type=redis: the cookie store keeps no server-side sessions to end');
+    }
   }
+  if (config.backendLogoutUrl !== '' && !isAbsoluteHttpUrl(config.backendLogoutUrl.replaceAll('{id_token}', 'x'))) {
+    fail('backend-logout-url', `${show(config.backendLogoutUrl)} is not an absolute http:// or https:// URL`);
+  }
+
+  // ---- gateway modes: skip-auth routes, trusted IPs, API routes, bearer JWTs, htpasswd ----
+  for (const [flag, problem] of gatewayProblems(config)) fail(flag, problem);
+
+  // ---- operations: log formats and file, HTTPS and metrics listeners, certificates ----
+  for (const [flag, problem] of operationsProblems(config, (v) => hostPortProblem(v, { requireHost: false, allowPortZero: true }))) fail(flag, problem);
 
   // ---- extensions ----
   if (config.devOidcProvider !== '') {
@@ -205,7 +254,13 @@ function isRelativePath(value: string): boolean {
 function upstreamProblem(upstream: string): string | undefined {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(upstream)?.[1]?.toLowerCase();
   if (scheme === undefined) return `${show(upstream)} is not a valid upstream URL (expected http://host[:port][/path] or https://…)`;
-  if (scheme === 'static' || scheme === 'file' || scheme === 'unix') {
+  if (scheme === 'static') {
+    return staticStatusOf(upstream) === undefined ? `${show(upstream)}: static:// takes a status code between 100 and 599, as static://200` : undefined;
+  }
+  if (scheme === 'file') {
+    return fileRootOf(upstream) === undefined ? `${show(upstream)}: file:// takes an absolute directory, as file:///var/www#/mount/` : undefined;
+  }
+  if (scheme === 'unix') {
     return `${show(upstream)}: ${scheme}:// upstreams are not supported by oauth2-sidecar yet`;
   }
   if (scheme !== 'http' && scheme !== 'https') {

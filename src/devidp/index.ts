@@ -43,6 +43,11 @@ export interface DevClient {
    * listening on port 0 can be registered before its port is known.
    */
   anyLoopbackPort?: boolean;
+  /**
+   * OpenID Connect Back-Channel Logout: where the provider posts a logout token when the user's
+   * provider session ends. The client's ID tokens then carry `sid`.
+   */
+  backchannelLogoutUri?: string;
 }
 
 export interface DevIdpOptions {
@@ -71,6 +76,16 @@ export interface DevIdpOptions {
   conformIdTokenClaims?: boolean;
   /** Token endpoint authentication methods to accept and advertise; default oidc-provider's list. */
   tokenEndpointAuthMethods?: Array<'client_secret_basic' | 'client_secret_post'>;
+  /**
+   * Issue access tokens as signed JWTs (RFC 9068) carrying these extra claims for the user, as IdPs
+   * that put roles in the access token do (Keycloak's realm_access / resource_access).
+   */
+  accessTokenClaims?: (username: string) => Record<string, unknown>;
+  /**
+   * Allow the client_credentials grant (machine-to-machine): every client may ask for a signed JWT
+   * access token for the resource `<issuer>/api`, as API clients of a gateway do.
+   */
+  clientCredentials?: boolean;
 }
 
 export interface DevIdpStats {
@@ -78,6 +93,9 @@ export interface DevIdpStats {
   tokenRequests: number;
   /** Token endpoint requests with grant_type=refresh_token. */
   refreshRequests: number;
+  /** Logout tokens delivered to a client's backchannel_logout_uri (answered 200/204), and failed deliveries. */
+  backchannelLogouts: number;
+  backchannelLogoutErrors: number;
   /** Query parameters of the last authorization request. */
   lastAuthParams?: Record<string, string>;
 }
@@ -282,7 +300,7 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
   const quiet = opts.quiet === true;
   const host = opts.host ?? '127.0.0.1';
   const users: Record<string, DevUser> = opts.users ?? DEMO_USERS;
-  const stats: DevIdpStats = { tokenRequests: 0, refreshRequests: 0 };
+  const stats: DevIdpStats = { tokenRequests: 0, refreshRequests: 0, backchannelLogouts: 0, backchannelLogoutErrors: 0 };
   if (opts.clients.length === 0) throw new Error('the dev IdP needs at least one client');
 
   const [{ default: Provider }, key] = await Promise.all([loadOidcProvider(quiet), devSigningKey()]);
@@ -339,7 +357,8 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
       client_secret: c.clientSecret,
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
-      grant_types: ['authorization_code', 'refresh_token'],
+      ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      grant_types: ['authorization_code', 'refresh_token', ...(opts.clientCredentials ? ['client_credentials'] : [])],
       response_types: ['code'],
       token_endpoint_auth_method:
         c.tokenEndpointAuthMethod ??
@@ -383,10 +402,23 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
         Interaction: 3600,
         Session: 14 * 24 * 3600,
         Grant: 14 * 24 * 3600,
+        ClientCredentials: 600,
       },
       clientBasedCORS: () => false,
+      // oidc-provider refuses outgoing requests to loopback addresses (SSRF protection); a dev IdP
+      // on loopback posts back-channel logout tokens to clients on loopback, so those may pass.
+      fetch: (input, init) => {
+        const url = input instanceof Request ? input.url : input;
+        if (!init || !isLoopback(new URL(url).hostname)) return globalThis.fetch(input, init);
+        const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+        return globalThis.fetch(input, rest);
+      },
+      ...(opts.accessTokenClaims ? jwtAccessTokens(opts.accessTokenClaims) : {}),
       features: {
+        ...(opts.accessTokenClaims || opts.clientCredentials ? { resourceIndicators: jwtResourceIndicator(issuer) } : {}),
+        ...(opts.clientCredentials ? { clientCredentials: { enabled: true } } : {}),
         devInteractions: { enabled: false },
+        backchannelLogout: { enabled: true },
         revocation: {
           enabled: true,
           allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
@@ -418,6 +450,8 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
 
     const provider = new Provider(issuer, configuration);
     provider.proxy = false;
+    provider.on('backchannel.success', () => { stats.backchannelLogouts++; });
+    provider.on('backchannel.error', () => { stats.backchannelLogoutErrors++; });
     (provider as unknown as { silent: boolean }).silent = quiet;
     if (!quiet) {
       provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) => {
@@ -467,6 +501,26 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
     });
     return provider;
   }
+}
+
+/** The resource every access token is issued for when JWT access tokens are asked for. */
+function jwtResourceIndicator(issuer: string): NonNullable<Configuration['features']>['resourceIndicators'] {
+  const resource = `${issuer}/api`;
+  return {
+    enabled: true,
+    defaultResource: () => resource,
+    useGrantedResource: () => true,
+    getResourceServerInfo: () => ({ scope: 'openid email profile groups offline_access', audience: resource, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+  };
+}
+
+function jwtAccessTokens(claims: (username: string) => Record<string, unknown>): Pick<Configuration, 'extraTokenClaims'> {
+  return {
+    extraTokenClaims: async (_ctx, token) => {
+      const accountId = (token as { accountId?: string }).accountId;
+      return token.kind === 'AccessToken' && accountId ? claims(accountId) : undefined;
+    },
+  };
 }
 
 /** Our interaction pages in front of oidc-provider's own routes. */

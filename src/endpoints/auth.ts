@@ -1,28 +1,53 @@
-// <prefix>/auth: the question a gateway (nginx auth_request, Traefik/Caddy forward-auth) asks.
-// Answers 202 / 401 / 403 only, never a redirect or a page, with the identity as response headers.
+// <prefix>/auth: the question a gateway (nginx auth_request, Traefik/Caddy forward-auth, Envoy
+// ext_authz) asks. Answers 202 / 401 / 403 (429 when Basic sign-ins are throttled) with a short text
+// body, never a redirect or a page, and the identity as response headers. A request the skip-auth
+// rules let through gets 202 even without a session (with the identity headers when there is one).
+import { isProxyError } from '../errors.js';
 import { appendSetCookies, sendText } from '../http/respond.js';
 import type { Evaluate, Handler, SessionLoader } from '../http/pipeline.js';
 import type { SessionStore } from '../session/store.js';
 import type { SessionState } from '../session/state.js';
 import { cookieContextOf } from '../http/cookie-context.js';
+import type { IncomingMessage } from 'node:http';
+import type { RequestScope } from '../http/scope.js';
 
 export interface AuthDeps {
   loadSession: SessionLoader;
   store: SessionStore;
   evaluate: Evaluate;
   responseHeaders: (s: SessionState) => [string, string][];
+  /** Whether the original request (as a trusted gateway describes it) needs no sign-in. */
+  skips?: (req: IncomingMessage, scope: RequestScope) => boolean;
 }
 
+const TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' };
+
 export function makeAuth(deps: AuthDeps): Handler {
+  const skips = deps.skips ?? (() => false);
   return async (req, res, scope) => {
-    const session = await deps.loadSession(req, scope);
+    const skip = skips(req, scope);
+    let session: SessionState | undefined;
+    try {
+      session = await deps.loadSession(req, scope);
+    } catch (err) {
+      // A refused bearer token or throttled Basic sign-in: answer in the gateway's terms.
+      if (!isProxyError(err) || TEXT[err.status] === undefined) throw err;
+      appendSetCookies(res, scope.setCookies);
+      sendText(res, err.status, TEXT[err.status]!);
+      return;
+    }
     if (!session) {
       appendSetCookies(res, scope.setCookies);
+      if (skip) return accepted(res);
       sendText(res, 401, 'Unauthorized');
       return;
     }
     // oauth2-proxy's split: a session the global rules refuse is 401 (and ended), a query filter 403.
     const verdict = deps.evaluate(scope, session);
+    if (verdict !== 'ok' && skip) {
+      appendSetCookies(res, scope.setCookies);
+      return accepted(res);
+    }
     if (verdict === 'policy') {
       appendSetCookies(res, [...scope.setCookies, ...(await deps.store.clear(cookieContextOf(req, scope)))]);
       sendText(res, 401, 'Unauthorized');
@@ -35,8 +60,12 @@ export function makeAuth(deps: AuthDeps): Handler {
     }
     for (const [name, value] of deps.responseHeaders(session)) res.setHeader(name, value);
     appendSetCookies(res, scope.setCookies);
-    res.statusCode = 202;
-    res.setHeader('Content-Length', 0);
-    res.end();
+    accepted(res);
   };
+}
+
+function accepted(res: import('node:http').ServerResponse): void {
+  res.statusCode = 202;
+  res.setHeader('Content-Length', 0);
+  res.end();
 }

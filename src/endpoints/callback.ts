@@ -33,6 +33,8 @@ function providerFailure(err: ProviderError): ProxyError {
   switch (err.code) {
     case 'email_unverified':
       return new ProxyError('FORBIDDEN', 'Your email address is not verified by the identity provider.');
+    case 'unauthorized':
+      return new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.');
     case 'missing_email':
       return new ProxyError('FORBIDDEN', 'The identity provider did not return an email address for your account.');
     case 'id_token_invalid':
@@ -85,7 +87,8 @@ export function makeCallback(deps: CallbackDeps): Handler {
       });
     } catch (err) {
       const pe = err instanceof ProviderError ? err : new ProviderError('error', 'redeem failed', { cause: err });
-      auth(pe.code === 'network' || pe.code === 'error' ? 'AuthError' : 'AuthFailure', `code redemption failed: ${pe.code}`);
+      // A refusal by the provider's own rules (GitHub org, Bitbucket team…) logs its reasons.
+      auth(pe.code === 'network' || pe.code === 'error' ? 'AuthError' : 'AuthFailure', pe.code === 'unauthorized' ? `unauthorized: ${pe.message}` : `code redemption failed: ${pe.code}`);
       deps.fail(req, res, scope, providerFailure(pe));
       return;
     }
@@ -96,7 +99,8 @@ export function makeCallback(deps: CallbackDeps): Handler {
       return;
     }
     const target = deps.isValidRedirect(checked.redirect) ? checked.redirect : '/';
-    scope.setCookies.push(...(await deps.store.save(ctx, session)));
+    // A new ticket for every sign-in: one the browser brought (perhaps planted) is never adopted.
+    scope.setCookies.push(...(await deps.store.save(ctx, session, { fresh: true })));
     scope.user = session.email || session.user;
     auth('AuthSuccess', 'signed in', scope.user);
     appendSetCookies(res, scope.setCookies);

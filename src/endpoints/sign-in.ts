@@ -1,10 +1,20 @@
 // GET <prefix>/sign_in: the sign-in page. It clears any session first, so it also works as a
 // sign-out (oauth2-proxy restored this after a regression left sessions alive on shared devices).
-import { appendSetCookies, sendHtml, sendJson, sendText } from '../http/respond.js';
+// POST <prefix>/sign_in: the htpasswd login form (username, password, rd) → session cookie and 302,
+// or the page again with 401.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProxyError } from '../errors.js';
+import { appendSetCookies, redirect, sendHtml, sendJson, sendText } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
 import type { SessionStore } from '../session/store.js';
+import type { SessionState } from '../session/state.js';
 import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import { cookieContextOf } from '../http/cookie-context.js';
+import { readForm } from './form.js';
+
+/** Checks a form login; 'rate_limited' when too many attempts failed. */
+export type PasswordSignIn = (user: string, password: string, scope: RequestScope) => Promise<SessionState | 'invalid' | 'rate_limited'>;
 
 export interface SignInDeps {
   proxyPrefix: string;
@@ -13,13 +23,17 @@ export interface SignInDeps {
   flow: LoginFlow;
   renderSignIn: (v: { statusCode: number; redirect: string }) => string;
   csp: string | undefined;
+  /** Present when an htpasswd file is configured: POST logins are accepted. */
+  passwordSignIn?: PasswordSignIn;
 }
 
 export function makeSignIn(deps: SignInDeps): Handler {
   const signInPath = `${deps.proxyPrefix}/sign_in`;
+  const allowed = deps.passwordSignIn ? 'GET, HEAD, POST' : 'GET, HEAD';
   return async (req, res, scope) => {
+    if (req.method === 'POST' && deps.passwordSignIn) return formLogin(req, res, scope, deps.passwordSignIn);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
+      res.setHeader('Allow', allowed);
       sendText(res, 405, 'Method Not Allowed');
       return;
     }
@@ -35,6 +49,40 @@ export function makeSignIn(deps: SignInDeps): Handler {
     scope.setCookies = [];
     sendHtml(res, 200, deps.renderSignIn({ statusCode: 200, redirect: target }), deps.csp);
   };
+
+  async function formLogin(req: IncomingMessage, res: ServerResponse, scope: RequestScope, check: PasswordSignIn): Promise<void> {
+    // A form posted from another site could sign the victim in as the attacker (login CSRF).
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null' && hostOf(origin) !== scope.host) {
+      throw new ProxyError('FORBIDDEN', 'The sign-in form was posted from another site.');
+    }
+    const form = await readForm(req);
+    const user = form.get('username') ?? '';
+    const password = form.get('password') ?? '';
+    let target = deps.flow.redirectTarget(req, scope, form.get('rd') ?? undefined);
+    if (target === signInPath || target.startsWith(signInPath + '?')) target = '/';
+    if (user === '' || password === '') {
+      sendHtml(res, 400, deps.renderSignIn({ statusCode: 400, redirect: target }), deps.csp);
+      return;
+    }
+    const outcome = await check(user, password, scope);
+    if (outcome === 'rate_limited') throw new ProxyError('UNAUTHORIZED', 'Too many failed sign-in attempts. Try again later.', { status: 429 });
+    if (outcome === 'invalid') {
+      sendHtml(res, 401, deps.renderSignIn({ statusCode: 401, redirect: target }), deps.csp);
+      return;
+    }
+    appendSetCookies(res, [...scope.setCookies, ...(await deps.store.save(cookieContextOf(req, scope), outcome))]);
+    scope.setCookies = [];
+    redirect(res, target);
+  }
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The response for a protected path without a session: sign-in page (403), provider redirect, or 401 JSON. */
@@ -46,13 +94,15 @@ export interface UnauthenticatedDeps {
   csp: string | undefined;
   proxyPrefix: string;
   acceptsJson: (req: import('node:http').IncomingMessage) => boolean;
+  /** --api-route: such requests get the 401 JSON answer, never a page or a redirect. */
+  isApi?: (req: IncomingMessage, scope: RequestScope) => boolean;
 }
 
 export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
   return (req, res, scope) => {
     appendSetCookies(res, scope.setCookies);
     scope.setCookies = [];
-    if (deps.forceJsonErrors || deps.acceptsJson(req)) {
+    if (deps.forceJsonErrors || deps.acceptsJson(req) || deps.isApi?.(req, scope) === true) {
       const target = deps.flow.redirectTarget(req, scope);
       sendJson(res, 401, {
         error: 'Unauthorized',

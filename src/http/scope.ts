@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { SessionState } from '../session/state.js';
+import type { Target } from './target.js';
 import { normaliseIp, type Trust } from './trust.js';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,6 +21,10 @@ export class RequestScope {
   readonly path: string;
   /** Raw query without the leading '?', '' when absent. */
   readonly query: string;
+  /** The path with every escape decoded, for route rules (see target.ts). */
+  readonly decodedPath: string;
+  /** Some hop could read the path differently: no skip-auth rule applies. */
+  readonly ambiguousPath: boolean;
   cookies: Map<string, string> | undefined = undefined;
   session: SessionState | undefined = undefined;
   /** Set-Cookie values produced while handling (session refresh, clearing). */
@@ -27,7 +32,8 @@ export class RequestScope {
   upstream = '';
   user = '';
 
-  constructor(req: IncomingMessage, trust: Trust, requestIdHeader: string, tls: boolean) {
+  /** `target`: the canonical form of req.url (http/target.ts), when the caller computed it. */
+  constructor(req: IncomingMessage, trust: Trust, requestIdHeader: string, tls: boolean, target?: Target) {
     this.startNs = process.hrtime.bigint();
     const peer = normaliseIp(req.socket.remoteAddress);
     this.peer = peer;
@@ -43,10 +49,19 @@ export class RequestScope {
     const fwdHost = trusted ? headerValue(req.headers['x-forwarded-host']) : undefined;
     this.host = fwdHost || req.headers.host || '';
 
+    if (target !== undefined) {
+      this.path = target.path;
+      this.query = target.query;
+      this.decodedPath = target.decoded;
+      this.ambiguousPath = target.ambiguous;
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     this.path = q === -1 ? url : url.slice(0, q);
     this.query = q === -1 ? '' : url.slice(q + 1);
+    this.decodedPath = this.path;
+    this.ambiguousPath = true;
   }
 
   durationMs(): number {

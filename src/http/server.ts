@@ -1,7 +1,11 @@
 // The listening socket and its lifecycle: generous header limits (split session cookies are big),
-// keep-alive above typical load-balancer idle timeouts, and a graceful drain on shutdown.
+// keep-alive above typical load-balancer idle timeouts, and a graceful drain on shutdown. The same
+// code serves plain HTTP and HTTPS; an HTTPS listener can be handed a new certificate at any time
+// (connections already open keep theirs; new handshakes get the new one).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { SecureContextOptions } from 'node:tls';
 
 export interface ServerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;
@@ -9,9 +13,12 @@ export interface ServerHandlers {
 }
 
 export interface RunningServer {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly host: string;
   readonly port: number;
+  readonly tls: boolean;
+  /** HTTPS only: serve this certificate (and settings) to new connections. */
+  setSecureContext(options: SecureContextOptions): void;
   /** Stop accepting, let in-flight requests finish until the deadline, then cut what remains. */
   close(deadlineMs: number): Promise<void>;
 }
@@ -19,7 +26,7 @@ export interface RunningServer {
 export const MAX_HEADER_SIZE = 64 * 1024;
 
 export function parseListenAddress(address: string): { host: string; port: number } {
-  const rest = address.replace(/^https?:\/\//, '');
+  const rest = address.replace(/^https?:\/\//i, '');
   const colon = rest.lastIndexOf(':');
   let host = rest.slice(0, colon);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
@@ -27,8 +34,9 @@ export function parseListenAddress(address: string): { host: string; port: numbe
   return { host: host === '' ? '0.0.0.0' : host, port: Number(rest.slice(colon + 1)) };
 }
 
-export function listen(address: { host: string; port: number }, handlers: ServerHandlers): Promise<RunningServer> {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE, keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 });
+export function listen(address: { host: string; port: number }, handlers: ServerHandlers, opts: { tls?: SecureContextOptions } = {}): Promise<RunningServer> {
+  const settings = { maxHeaderSize: MAX_HEADER_SIZE, keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
+  const server: Server | HttpsServer = opts.tls ? createHttpsServer({ ...settings, ...opts.tls }) : createServer(settings);
   const upgraded = new Set<Duplex>();
   let inFlight = 0;
   let draining = false;
@@ -68,6 +76,11 @@ export function listen(address: { host: string; port: number }, handlers: Server
         server,
         host: address.host,
         port,
+        tls: opts.tls !== undefined,
+        setSecureContext(options) {
+          if (!opts.tls) throw new Error('not an HTTPS listener');
+          (server as HttpsServer).setSecureContext({ ...opts.tls, ...options });
+        },
         close(deadlineMs) {
           draining = true;
           const closed = new Promise<void>((done) => server.close(() => done()));

@@ -1,27 +1,92 @@
 // Picks the provider implementation named by the `provider` option.
 
-import { createOidcProvider, type OidcProviderOptions } from './oidc.js';
+import { adfsExtension, adfsScope } from './adfs.js';
+import { createBitbucketProvider } from './bitbucket.js';
+import { cidaasExtension } from './cidaas.js';
+import { timeoutOf, type ProviderConfig } from './config.js';
+import { entraIdExtension } from './entra-id.js';
+import { createGitHubProvider } from './github.js';
+import { gitlabExtension, gitlabScope } from './gitlab.js';
+import { createGoogleProvider } from './google.js';
+import { keycloakOidcExtension } from './keycloak-oidc.js';
+import { loginGovExtension, loginGovOptions } from './login-gov.js';
+import { createOidcProvider, type OidcExtension, type OidcProviderOptions } from './oidc.js';
+import { createProfileProvider, PROFILE_PROVIDERS } from './profile.js';
 import { ProviderError, type Provider } from './provider.js';
 
 export type { AuthorizationRequest, Provider, RedeemRequest } from './provider.js';
 export { ProviderError, isProviderError } from './provider.js';
 export { createOidcProvider, isLoopbackHost, type OidcProviderOptions } from './oidc.js';
+export type { ProviderConfig } from './config.js';
 
-/** The provider-related part of the proxy configuration. */
-export interface ProviderConfig extends OidcProviderOptions {
-  provider: string;
+/** Every --provider value oauth2-sidecar implements (all of oauth2-proxy's but the deprecated azure). */
+export const SUPPORTED_PROVIDERS: readonly string[] = [
+  'oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'gitlab', 'cidaas', 'login.gov',
+  'google', 'github', 'bitbucket', ...PROFILE_PROVIDERS,
+];
+
+function oidcOptions(c: ProviderConfig): OidcProviderOptions {
+  const o: OidcProviderOptions = {
+    oidcIssuerUrl: c.oidcIssuerUrl ?? '',
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    timeoutMs: timeoutOf(c),
+  };
+  const copy = <K extends keyof OidcProviderOptions & keyof ProviderConfig>(k: K) => {
+    const v = c[k];
+    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
+  };
+  for (const k of [
+    'providerDisplayName', 'scope', 'skipOidcDiscovery', 'loginUrl', 'redeemUrl', 'oidcJwksUrl', 'profileUrl',
+    'oidcEmailClaim', 'oidcGroupsClaim', 'userIdClaim', 'codeChallengeMethod', 'insecureOidcSkipNonce',
+    'insecureOidcAllowUnverifiedEmail', 'prompt', 'approvalPrompt', 'allowedGroups', 'acrValues',
+  ] as const) copy(k);
+  return o;
 }
 
-export const SUPPORTED_PROVIDERS: readonly string[] = ['oidc'];
+function oauth2Base(c: ProviderConfig) {
+  const base = { clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: timeoutOf(c) } as {
+    clientId: string; clientSecret: string; timeoutMs: number; prompt?: string; approvalPrompt?: string; acrValues?: string; codeChallengeMethod?: string; resource?: string;
+  };
+  if (c.resource) base.resource = c.resource;
+  if (c.prompt !== undefined) base.prompt = c.prompt;
+  if (c.approvalPrompt !== undefined) base.approvalPrompt = c.approvalPrompt;
+  if (c.acrValues) base.acrValues = c.acrValues;
+  if (c.codeChallengeMethod) base.codeChallengeMethod = c.codeChallengeMethod;
+  return base;
+}
 
-export function createProvider(config: ProviderConfig): Provider {
-  switch (config.provider) {
+function oidcFamily(c: ProviderConfig, ext: OidcExtension, opts: Partial<OidcProviderOptions> = {}): Provider {
+  return createOidcProvider({ ...oidcOptions(c), ...opts }, ext);
+}
+
+export function createProvider(c: ProviderConfig): Provider {
+  switch (c.provider) {
     case 'oidc':
-      return createOidcProvider(config);
+      return createOidcProvider(oidcOptions(c));
+    case 'keycloak-oidc':
+      return oidcFamily(c, keycloakOidcExtension(c));
+    case 'entra-id':
+      return oidcFamily(c, entraIdExtension(c));
+    case 'adfs':
+      return oidcFamily(c, adfsExtension(), { scope: adfsScope(c) });
+    case 'gitlab':
+      return oidcFamily(c, gitlabExtension(c), { scope: gitlabScope(c) });
+    case 'cidaas':
+      return oidcFamily(c, cidaasExtension(c));
+    case 'login.gov':
+      return createOidcProvider(loginGovOptions(c, oidcOptions(c)), loginGovExtension(c));
+    case 'github':
+      return createGitHubProvider(c, oauth2Base(c));
+    case 'google':
+      return createGoogleProvider(c, oauth2Base(c));
+    case 'bitbucket':
+      return createBitbucketProvider(c, oauth2Base(c));
     default:
+      if (PROFILE_PROVIDERS.includes(c.provider)) return createProfileProvider(c.provider, c, oauth2Base(c));
       throw new ProviderError(
         'config',
-        `provider "${config.provider}" is not supported (supported: ${SUPPORTED_PROVIDERS.join(', ')})`,
+        `provider "${c.provider}" is not supported (supported: ${SUPPORTED_PROVIDERS.join(', ')})`,
       );
   }
 }

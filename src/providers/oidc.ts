@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import * as oidc from 'openid-client';
 
 import type { SessionState } from '../session/state.js';
-import { ProviderError, type AuthorizationRequest, type Provider, type RedeemRequest } from './provider.js';
+import { ProviderError, type AuthorizationRequest, type LogoutMetadata, type Provider, type RedeemRequest } from './provider.js';
 
 export interface OidcProviderOptions {
   providerDisplayName?: string;
@@ -35,6 +35,43 @@ export interface OidcProviderOptions {
   allowedGroups?: string[];
   /** Per outbound request (discovery, token, userinfo, JWKS); default 30 s. */
   timeoutMs?: number;
+  acrValues?: string;
+}
+
+/** What a named provider of the OpenID Connect family changes in the generic one. */
+export interface OidcExtension {
+  /** Provider kind for the session's provider id, e.g. 'keycloak-oidc'. */
+  kind: string;
+  displayName: string;
+  /** Used when --scope is empty, instead of `openid email profile`. */
+  defaultScope?: string;
+  /** Claims tried, in order, when the email claim is absent (ADFS: upn). */
+  emailFallbackClaims?: readonly string[];
+  /** Refuse an email whose email_verified is not exactly true (login.gov). */
+  requireVerifiedEmail?: boolean;
+  /** Token endpoint client authentication instead of the client secret (login.gov: private_key_jwt). */
+  clientAuth?: () => Promise<oidc.ClientAuth>;
+  /** The session's user is replaced by enrich (GitLab: the nickname), so it cannot be compared with `sub`. */
+  userIsNotSub?: boolean;
+  /** Parameters always added to the authorization request. */
+  extraAuthParams?: Record<string, string>;
+  /** See Provider.allowedGroups. */
+  allowedGroups?: readonly string[];
+  /** Start-up work of the extension (credentials, URL checks). */
+  init?(): Promise<void>;
+  /**
+   * Adds what the provider knows beyond the ID token (roles, Graph groups, projects), after
+   * every sign-in and refresh; may refuse with ProviderError 'unauthorized'.
+   */
+  enrich?(session: SessionState, ctx: EnrichContext): Promise<void>;
+}
+
+export interface EnrichContext {
+  claims: Record<string, unknown>;
+  accessToken: string;
+  /** The userinfo response, fetched once on first use. */
+  userinfo(): Promise<Record<string, unknown>>;
+  timeoutMs: number;
 }
 
 const DEFAULT_DISPLAY_NAME = 'OpenID Connect';
@@ -52,8 +89,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return false;
 }
 
-export function createOidcProvider(opts: OidcProviderOptions): Provider {
-  return new OidcProvider(opts);
+export function createOidcProvider(opts: OidcProviderOptions, ext?: OidcExtension): Provider {
+  return new OidcProvider(opts, ext);
 }
 
 interface Identity {
@@ -69,21 +106,25 @@ class OidcProvider implements Provider {
   readonly id: string;
   readonly displayName: string;
   readonly supportsRefresh = true;
+  readonly allowedGroups: readonly string[] | undefined;
 
   readonly #opts: OidcProviderOptions;
+  readonly #ext: OidcExtension | undefined;
   readonly #scope: string;
   readonly #emailClaim: string;
   readonly #groupsClaim: string;
   readonly #timeoutMs: number;
   #config: oidc.Configuration | undefined;
 
-  constructor(opts: OidcProviderOptions) {
+  constructor(opts: OidcProviderOptions, ext?: OidcExtension) {
     this.#opts = opts;
-    this.id = `oidc=${opts.clientId}`;
-    this.displayName = opts.providerDisplayName?.trim() || DEFAULT_DISPLAY_NAME;
+    this.#ext = ext;
+    this.id = `${ext?.kind ?? 'oidc'}=${opts.clientId}`;
+    this.displayName = opts.providerDisplayName?.trim() || ext?.displayName || DEFAULT_DISPLAY_NAME;
+    this.allowedGroups = ext?.allowedGroups;
     const scope = opts.scope?.trim() ?? '';
     // Same default as oauth2-proxy, so group restrictions work without hand-written scopes.
-    this.#scope = scope !== '' ? scope : DEFAULT_SCOPE + ((opts.allowedGroups?.length ?? 0) > 0 ? ' groups' : '');
+    this.#scope = scope !== '' ? scope : ext?.defaultScope ?? DEFAULT_SCOPE + ((opts.allowedGroups?.length ?? 0) > 0 ? ' groups' : '');
     this.#emailClaim = pickEmailClaim(opts);
     this.#groupsClaim = opts.oidcGroupsClaim?.trim() || 'groups';
     this.#timeoutMs = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_TIMEOUT_MS;
@@ -143,11 +184,12 @@ class OidcProvider implements Provider {
       if (!value) throw new ProviderError('discovery', `issuer ${display(issuer)} does not advertise ${name}`);
     }
 
+    await this.#ext?.init?.();
     const config = new oidc.Configuration(
       server,
       o.clientId,
       o.clientSecret ? { client_secret: o.clientSecret } : undefined,
-      tokenEndpointAuth(o.clientSecret),
+      this.#ext?.clientAuth ? await this.#ext.clientAuth() : tokenEndpointAuth(o.clientSecret),
     );
     config.timeout = this.#timeoutMs / 1000;
     if (insecure) oidc.allowInsecureRequests(config);
@@ -204,6 +246,8 @@ class OidcProvider implements Provider {
     const approvalPrompt = (this.#opts.approvalPrompt ?? 'force').trim();
     if (prompt !== '') params.set('prompt', prompt);
     else if (approvalPrompt !== '') params.set('approval_prompt', approvalPrompt);
+    if (this.#opts.acrValues) params.set('acr_values', this.#opts.acrValues);
+    for (const [k, v] of Object.entries(this.#ext?.extraAuthParams ?? {})) if (!params.has(k)) params.set(k, v);
     return oidc.buildAuthorizationUrl(config, params);
   }
 
@@ -253,8 +297,9 @@ class OidcProvider implements Provider {
     }
     const claims = tokens.claims();
     if (!claims) throw new ProviderError('id_token_invalid', 'the token response carries no ID token');
-    const identity = await this.#identity(claims, tokens.access_token, [...secrets, tokens.access_token, tokens.refresh_token]);
-    return this.#session(identity, tokens, undefined);
+    const userinfo = this.#userinfoOnce(tokens.access_token, claims.sub, [...secrets, tokens.access_token, tokens.refresh_token]);
+    const identity = await this.#identity(claims, userinfo);
+    return this.#enrich(this.#session(identity, tokens, undefined), claims, tokens.access_token, userinfo);
   }
 
   async refresh(s: SessionState): Promise<SessionState> {
@@ -271,14 +316,46 @@ class OidcProvider implements Provider {
     }
     const claims = tokens.claims();
     let identity: Identity = { user: s.user, email: s.email, groups: s.groups, preferredUsername: s.preferredUsername };
+    const sub = claims?.sub ?? s.user;
+    const userinfo = this.#userinfoOnce(tokens.access_token, sub, [...secrets, tokens.access_token, tokens.refresh_token]);
     if (claims) {
       // OIDC Core 12.2: a refreshed ID token must describe the same End-User.
-      if (s.user && claims.sub !== s.user) {
+      if (s.user && claims.sub !== s.user && !this.#ext?.userIsNotSub) {
         throw new ProviderError('id_token_invalid', 'the refreshed ID token is for a different subject', { fatal: true });
       }
-      identity = await this.#identity(claims, tokens.access_token, [...secrets, tokens.access_token, tokens.refresh_token]);
+      identity = await this.#identity(claims, userinfo);
     }
-    return this.#session(identity, tokens, s);
+    return this.#enrich(this.#session(identity, tokens, s), claims ?? {}, tokens.access_token, userinfo);
+  }
+
+  async #enrich(
+    session: SessionState,
+    claims: Record<string, unknown>,
+    accessToken: string,
+    userinfo: () => Promise<Record<string, unknown>>,
+  ): Promise<SessionState> {
+    if (!this.#ext?.enrich) return session;
+    await this.#ext.enrich(session, { claims, accessToken, userinfo, timeoutMs: this.#timeoutMs });
+    session.groups = [...new Set(session.groups)];
+    return session;
+  }
+
+  #userinfoOnce(accessToken: string, sub: string, secrets: Array<string | undefined>): () => Promise<Record<string, unknown>> {
+    let pending: Promise<Record<string, unknown>> | undefined;
+    return () => {
+      pending ??= (async () => {
+        const config = this.#requireConfig();
+        if (!config.serverMetadata().userinfo_endpoint) {
+          throw new ProviderError('config', 'the identity provider has no userinfo endpoint (set --profile-url)');
+        }
+        try {
+          return (await oidc.fetchUserInfo(config, accessToken, sub)) as Record<string, unknown>;
+        } catch (err) {
+          throw toProviderError(err, 'fetching userinfo', this.#timeoutMs, secrets);
+        }
+      })();
+      return pending;
+    };
   }
 
   #session(identity: Identity, tokens: TokenResponse, previous: SessionState | undefined): SessionState {
@@ -301,7 +378,7 @@ class OidcProvider implements Provider {
   }
 
   /** Claims from the ID token, completed from the userinfo endpoint when email or groups are absent. */
-  async #identity(claims: oidc.IDToken, accessToken: string, secrets: Array<string | undefined>): Promise<Identity> {
+  async #identity(claims: oidc.IDToken, userinfo: () => Promise<Record<string, unknown>>): Promise<Identity> {
     const config = this.#requireConfig();
     let email = stringClaim(claims, this.#emailClaim);
     let emailSource: Record<string, unknown> = claims;
@@ -310,7 +387,7 @@ class OidcProvider implements Provider {
 
     if ((email === undefined || groups === undefined) && config.serverMetadata().userinfo_endpoint) {
       try {
-        const info = await oidc.fetchUserInfo(config, accessToken, claims.sub);
+        const info = await userinfo();
         if (email === undefined) {
           email = stringClaim(info, this.#emailClaim);
           emailSource = info;
@@ -319,8 +396,15 @@ class OidcProvider implements Provider {
         preferredUsername ??= stringClaim(info, 'preferred_username');
       } catch (err) {
         // Groups are optional; only a missing email makes a failed userinfo call fatal to the sign-in.
-        if (email === undefined) throw toProviderError(err, 'fetching userinfo', this.#timeoutMs, secrets);
+        if (email === undefined) throw err;
       }
+    }
+    for (const fallback of this.#ext?.emailFallbackClaims ?? []) {
+      if (email !== undefined) break;
+      email = stringClaim(claims, fallback);
+    }
+    if (this.#ext?.requireVerifiedEmail && email !== undefined && emailSource.email_verified !== true) {
+      throw new ProviderError('email_unverified', `the email address of ${claims.sub} is not verified by the identity provider`);
     }
 
     // email_verified speaks about the `email` claim only, so a custom email claim is not judged by it.
@@ -336,6 +420,14 @@ class OidcProvider implements Provider {
     const identity: Identity = { user: claims.sub, email, groups: toGroups(groups) };
     if (preferredUsername !== undefined) identity.preferredUsername = preferredUsername;
     return identity;
+  }
+
+  logoutMetadata(): LogoutMetadata | undefined {
+    const server = this.#config?.serverMetadata();
+    if (!server?.jwks_uri) return undefined;
+    const out: LogoutMetadata = { issuer: server.issuer, clientId: this.#opts.clientId, jwksUri: server.jwks_uri };
+    if (typeof server.end_session_endpoint === 'string') out.endSessionEndpoint = server.end_session_endpoint;
+    return out;
   }
 
   #requireConfig(): oidc.Configuration {
@@ -364,7 +456,7 @@ function tokenEndpointAuth(secret: string): oidc.ClientAuth {
   };
 }
 
-function checkEndpoint(name: string, raw: string): URL {
+export function checkEndpoint(name: string, raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -387,7 +479,7 @@ function display(url: URL): string {
   return url.origin + url.pathname;
 }
 
-function sameString(a: string, b: string): boolean {
+export function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -423,7 +515,7 @@ function toGroups(v: unknown): string[] {
 }
 
 /** Keeps text from the IdP short, printable and free of anything we consider secret. */
-function sanitize(text: string, secrets: Array<string | undefined>): string {
+export function sanitize(text: string, secrets: Array<string | undefined>): string {
   let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   for (const s of secrets) {
     if (s && s.length >= 4) out = out.split(s).join('[redacted]');

@@ -29,12 +29,22 @@ export interface Provider {
   readonly id: string;
   readonly displayName: string;
   readonly supportsRefresh: boolean;
+  /**
+   * The groups that authorize a user, when the provider decides them: keycloak-oidc adds
+   * `role:<r>` for --allowed-role, gitlab and google replace --allowed-group with their own lists.
+   * Undefined means --allowed-group as configured.
+   */
+  readonly allowedGroups?: readonly string[];
   /** Discovery and other start-up work; rejects with a ProviderError naming the issuer. */
   init(): Promise<void>;
   /** The PKCE method to use: the configured one, else S256 when the provider advertises it, else ''. */
   pkceMethod(): 'S256' | 'plain' | '';
   authorizationUrl(r: AuthorizationRequest): URL;
-  /** Exchanges the code, validates the ID token and builds a fresh session. */
+  /**
+   * Exchanges the code, validates the ID token and builds a fresh session. The provider's own rules
+   * (GitHub organisations, Bitbucket teams, Entra tenants…) are applied here and refuse with the
+   * ProviderError code 'unauthorized', whose message lists the reasons for the auth log.
+   */
   redeem(r: RedeemRequest): Promise<SessionState>;
   /**
    * Runs the refresh_token grant and returns a new session (createdAt = now). Rejects with a
@@ -42,6 +52,19 @@ export interface Provider {
    * rejects with the non-fatal code 'no_refresh_token' and should simply be kept as it is.
    */
   refresh(s: SessionState): Promise<SessionState>;
+  /**
+   * Optional, OIDC only: what sign-out and back-channel logout need from the issuer's metadata.
+   * undefined before init() completes.
+   */
+  logoutMetadata?(): LogoutMetadata | undefined;
+}
+
+export interface LogoutMetadata {
+  issuer: string;
+  clientId: string;
+  jwksUri: string;
+  /** RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when advertised. */
+  endSessionEndpoint?: string;
 }
 
 /** Codes after which the session can never be refreshed again, so keeping it would be pointless. */
@@ -58,6 +81,7 @@ const USER_FACING_CODES = new Set([
   'login_required',
   'consent_required',
   'interaction_required',
+  'unauthorized',
 ]);
 
 export class ProviderError extends Error {
@@ -78,6 +102,10 @@ export class ProviderError extends Error {
    * with the user's identity are shown as they are; outages become a 500 without details.
    */
   toProxyError(): ProxyError {
+    // The reasons of a refusal by the provider's rules are for the auth log, not for the browser.
+    if (this.code === 'unauthorized') {
+      return new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.', { cause: this });
+    }
     if (USER_FACING_CODES.has(this.code)) {
       return new ProxyError('PROVIDER_ERROR', this.message, { cause: this, expose: true });
     }

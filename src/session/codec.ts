@@ -81,6 +81,20 @@ function fromWire(v: unknown): SessionState | undefined {
   return s;
 }
 
+/** The compact JSON of a session, as sealed in cookies and in server-side stores. */
+export function sessionToJson(s: SessionState): string {
+  return JSON.stringify(toWire(s));
+}
+
+/** undefined when the text is not JSON or not a session. */
+export function sessionFromJson(text: string): SessionState | undefined {
+  try {
+    return fromWire(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
 export function createSessionCodec(opts: SessionCodecOptions): SessionCodec {
   const { cookieName, secret, expireMs } = opts;
   const cipher = createPayloadCipher(secret);

@@ -27,6 +27,7 @@ import type { Duplex } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { ProxyError } from '../errors.js';
 import { HOP_BY_HOP, isWebSocketRequest, type OutgoingHeaders } from './headers.js';
+import { serveFile, serveStatic } from './local.js';
 import { createRouter, originForm, type Route, type Router, type UpstreamSpec } from './routes.js';
 
 export interface UpstreamProxyOptions {
@@ -92,6 +93,7 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
   const pools = new Map<string, Pool>();
   const poolOf = new Map<Route, Pool>();
   for (const r of router.routes) {
+    if (r.kind !== 'proxy') continue;
     const key = r.origin + (r.insecureSkipVerify ? ' insecure' : '');
     let pool = pools.get(key);
     if (pool === undefined) {
@@ -113,6 +115,8 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
 
   function forward(req: IncomingMessage, res: ServerResponse, route: Route, headers: OutgoingHeaders): Promise<void> {
     if (closed) return Promise.reject(new ProxyError('SERVICE_UNAVAILABLE', 'proxy is closing'));
+    if (route.kind === 'static') return Promise.resolve(serveStatic(res, route));
+    if (route.kind === 'file') return serveFile(req, res, route);
     const pool = poolOf.get(route);
     if (pool === undefined) return Promise.reject(new ProxyError('INTERNAL', `route ${route.id} is not served by this proxy`));
     const url = req.url ?? '/';
@@ -126,7 +130,7 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, headers: OutgoingHeaders): void {
     if (closed) return rejectUpgrade(socket, 503);
-    if (!route.proxyWebSockets || !isWebSocketRequest(req)) return rejectUpgrade(socket, 400);
+    if (route.kind !== 'proxy' || !route.proxyWebSockets || !isWebSocketRequest(req)) return rejectUpgrade(socket, 400);
     const url = req.url ?? '/';
     const path = url.charCodeAt(0) === 47 ? url : originForm(url);
     if (path === undefined) return rejectUpgrade(socket, 400);

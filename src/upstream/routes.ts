@@ -27,6 +27,12 @@ export interface UpstreamSpec extends Partial<RouteSettings> {
 
 export interface Route extends Readonly<RouteSettings> {
   readonly id: string;
+  /** proxy: an http(s) upstream; static: a fixed answer (static://CODE); file: a directory (file:///dir#/mount/). */
+  readonly kind: 'proxy' | 'static' | 'file';
+  /** static routes: the status code answered. */
+  readonly staticStatus: number;
+  /** file routes: the directory served. */
+  readonly fileRoot: string;
   /** Routing key: a prefix when it ends in `/`, an exact path otherwise. */
   readonly path: string;
   readonly prefix: boolean;
@@ -134,7 +140,83 @@ export function originForm(target: string): string | undefined {
   return rest.charCodeAt(0) === 47 ? rest : undefined;
 }
 
+/**
+ * The routing key oauth2-proxy gives an upstream URL: static:// always serves /, file:// serves the
+ * fragment (/ when absent), http(s):// its path. undefined for anything else.
+ */
+export function upstreamRoutePath(uri: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === 'static') return '/';
+  if (scheme === 'file') {
+    const hash = uri.indexOf('#');
+    return hash === -1 || hash === uri.length - 1 ? '/' : uri.slice(hash + 1);
+  }
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  try {
+    const p = new URL(uri).pathname;
+    return p === '' ? '/' : p;
+  } catch {
+    return undefined;
+  }
+}
+
+/** static://CODE: the status, 200 when absent; undefined when not a valid status. */
+export function staticStatusOf(uri: string): number | undefined {
+  const rest = uri.slice('static://'.length).replace(/\/$/, '');
+  if (rest === '') return 200;
+  if (!/^\d{3}$/.test(rest)) return undefined;
+  const code = Number(rest);
+  return code >= 100 && code <= 599 ? code : undefined;
+}
+
+/** file:///dir#/mount/ → /dir; undefined unless an absolute directory path is given. */
+export function fileRootOf(uri: string): string | undefined {
+  const hash = uri.indexOf('#');
+  const dir = decodeURIComponentSafe((hash === -1 ? uri : uri.slice(0, hash)).slice('file://'.length));
+  return dir !== undefined && dir.startsWith('/') && !dir.includes('\0') ? dir : undefined;
+}
+
+function decodeURIComponentSafe(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+function compileLocalRoute(spec: UpstreamSpec, base: RouteSettings, kind: 'static' | 'file'): Route {
+  const staticStatus = kind === 'static' ? staticStatusOf(spec.uri) : 0;
+  const fileRoot = kind === 'file' ? fileRootOf(spec.uri) : '';
+  if (staticStatus === undefined) throw new Error(`upstream ${JSON.stringify(spec.uri)}: static:// takes a status code between 100 and 599`);
+  if (fileRoot === undefined) throw new Error(`upstream ${JSON.stringify(spec.uri)}: file:// takes an absolute directory, as file:///dir#/mount/`);
+  const path = kind === 'static' ? '/' : spec.path ?? upstreamRoutePath(spec.uri)!;
+  if (!path.startsWith('/')) throw new Error(`upstream path ${JSON.stringify(path)} must start with /`);
+  const settings: RouteSettings = { ...base, ...stripUndefined(spec) };
+  return Object.freeze({
+    id: spec.id ?? path,
+    kind,
+    staticStatus,
+    fileRoot,
+    path,
+    prefix: path.endsWith('/'),
+    uri: spec.uri,
+    protocol: 'http:',
+    origin: '',
+    host: '',
+    hostname: '',
+    port: 0,
+    servername: '',
+    passHostHeader: settings.passHostHeader,
+    proxyWebSockets: false,
+    timeoutMs: settings.timeoutMs,
+    flushIntervalMs: settings.flushIntervalMs,
+    insecureSkipVerify: settings.insecureSkipVerify,
+  });
+}
+
 function compileRoute(spec: UpstreamSpec, base: RouteSettings): Route {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec.uri)?.[1]?.toLowerCase();
+  if (scheme === 'static' || scheme === 'file') return compileLocalRoute(spec, base, scheme);
   let url: URL;
   try {
     url = new URL(spec.uri);
@@ -153,6 +235,9 @@ function compileRoute(spec: UpstreamSpec, base: RouteSettings): Route {
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   return Object.freeze({
     id: spec.id ?? path,
+    kind: 'proxy' as const,
+    staticStatus: 0,
+    fileRoot: '',
     path,
     prefix: path.endsWith('/'),
     uri: spec.uri,

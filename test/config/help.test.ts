@@ -32,8 +32,8 @@ describe('--help', () => {
     assert.match(helpEntry(help, 'cookie-expire'), /\(default 168h\)/);
     assert.match(helpEntry(help, 'cookie-secure'), /\(default true\)/);
     assert.match(helpEntry(help, 'oidc-audience-claim'), /\(default "aud"\)/);
-    assert.match(helpEntry(help, 'redis-password'), /\[not supported yet\]/);
-    assert.match(helpEntry(help, 'logging-filename'), /\[no effect yet\]/);
+    assert.match(helpEntry(help, 'session-cookie-minimal'), /\[not supported yet\]/);
+    assert.match(helpEntry(help, 'show-debug-on-error'), /\[no effect yet\]/);
     for (const o of ALL.filter((x) => x.secret)) assert.ok(!helpEntry(help, o.name).includes('(default'), o.name);
   });
 

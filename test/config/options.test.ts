@@ -8,7 +8,7 @@ import { defaultValue } from '../../src/config/values.js';
 import { OAUTH2_PROXY_FLAGS } from './oauth2-proxy-flags.js';
 
 const ALL = OPTIONS as readonly OptionSpec[];
-const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo'];
+const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout'];
 
 function spec(name: string): OptionSpec {
   const s = optionByName(name);
@@ -41,7 +41,7 @@ export type FieldTypeChecks = [
 ];
 
 describe('option table', () => {
-  it('has the 172 oauth2-proxy flags plus help, dev-oidc-provider and demo', () => {
+  it('has the 172 oauth2-proxy flags plus our own', () => {
     assert.equal(OAUTH2_PROXY_FLAGS.length, 172);
     assert.equal(ALL.length, 172 + OWN_OPTIONS.length);
     const names = new Set(ALL.map((o) => o.name));
@@ -147,7 +147,26 @@ describe('option table', () => {
       'set-authorization-header', 'prefer-email-to-user', 'skip-auth-strip-headers', 'skip-provider-button',
       'custom-templates-dir', 'custom-sign-in-logo', 'banner', 'footer', 'force-json-errors', 'whitelist-domain',
       'request-logging', 'auth-logging', 'standard-logging', 'silence-ping-logging', 'request-id-header',
-      'session-store-type', 'pass-basic-auth', 'config', 'config-test', 'version', 'help', 'dev-oidc-provider', 'demo',
+      'session-store-type', 'pass-basic-auth',
+      'skip-auth-route', 'skip-auth-regex', 'api-route', 'skip-auth-preflight', 'trusted-ip', 'ping-user-agent',
+      'gcp-healthchecks', 'skip-jwt-bearer-tokens', 'extra-jwt-issuers', 'bearer-token-login-fallback', 'htpasswd-file',
+      'htpasswd-user-group', 'display-htpasswd-form', 'basic-auth-password', 'set-basic-auth', 'config', 'config-test', 'version', 'help', 'dev-oidc-provider', 'demo',
+      // providers and their rules
+      'validate-url', 'resource', 'acr-values', 'bitbucket-team', 'bitbucket-repository', 'github-org', 'github-team',
+      'github-repo', 'github-token', 'github-user', 'gitlab-group', 'gitlab-project', 'google-group', 'google-admin-email',
+      'google-service-account-json', 'keycloak-group', 'allowed-role', 'jwt-key', 'jwt-key-file', 'pubjwk-url',
+      'entra-id-allowed-tenant',
+      // operations: metrics, TLS, logging, alpha configuration
+      'alpha-config', 'convert-config-to-alpha', 'https-address', 'tls-cert-file', 'tls-key-file', 'tls-min-version',
+      'tls-cipher-suite', 'metrics-address', 'metrics-secure-address', 'metrics-tls-cert-file', 'metrics-tls-key-file',
+      'force-https', 'standard-logging-format', 'auth-logging-format', 'request-logging-format', 'errors-to-info-log',
+      'exclude-logging-path', 'logging-filename', 'logging-max-size', 'logging-max-age', 'logging-max-backups',
+      'logging-compress', 'logging-local-time', 'logging-format',
+      // sessions in Redis, sign-out and logout at the provider
+      'redis-connection-url', 'redis-username', 'redis-password', 'redis-use-sentinel', 'redis-sentinel-master-name',
+      'redis-sentinel-connection-urls', 'redis-sentinel-password', 'redis-use-cluster', 'redis-cluster-connection-urls',
+      'redis-ca-path', 'redis-insecure-skip-tls-verify', 'redis-connection-idle-timeout', 'backend-logout-url',
+      'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout',
     ];
     assert.deepEqual(ALL.filter((o) => o.support === 'yes').map((o) => o.name).sort(), [...implemented].sort());
   });
@@ -155,11 +174,9 @@ describe('option table', () => {
   it('marks only cosmetic options as ignored', () => {
     const ignored = ALL.filter((o) => o.support === 'ignored').map((o) => o.name).sort();
     assert.deepEqual(ignored, [
-      'auth-logging-format', 'display-htpasswd-form', 'errors-to-info-log', 'exclude-logging-path', 'logging-compress',
-      'logging-filename', 'logging-local-time', 'logging-max-age', 'logging-max-backups', 'logging-max-size',
-      'request-logging-format', 'show-debug-on-error', 'standard-logging-format',
+      'show-debug-on-error',
     ]);
-    for (const name of ['skip-auth-route', 'htpasswd-file', 'redis-connection-url', 'github-org', 'trusted-ip', 'tls-cert-file', 'metrics-address', 'alpha-config']) {
+    for (const name of ['session-cookie-minimal', 'azure-tenant']) {
       assert.equal(spec(name).support, 'no', `--${name}`);
     }
   });

@@ -92,8 +92,9 @@ describe('--dev-oidc-provider', () => {
 
   it('leaves an explicit provider and a client secret file alone', () => {
     const secretFile = tmpFile('dev-client-secret', 'file-secret\n');
-    const errors = loadErrors([...base, '--dev-oidc-provider=127.0.0.1:5556', '--provider=github', `--client-secret-file=${secretFile}`]);
-    assertHasError(errors, 'provider', '"github"');
+    const github = loadOk([...base, '--dev-oidc-provider=127.0.0.1:5556', '--provider=github', `--client-secret-file=${secretFile}`]).config;
+    assert.equal(github.provider, 'github', 'an explicit provider is not replaced');
+    assert.equal(github.clientSecret, 'file-secret');
     const { config } = loadOk([...base, '--dev-oidc-provider=127.0.0.1:5556', '--provider=oidc', `--client-secret-file=${secretFile}`]);
     assert.equal(config.clientSecret, 'file-secret');
     const explicit = loadOk([...base, '--dev-oidc-provider=127.0.0.1:5556', `--client-secret=${CLIENT_SECRET}`]).config;

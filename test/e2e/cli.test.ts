@@ -47,11 +47,11 @@ describe('configuration errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-cfg-'));
     const file = join(dir, 'bad.cfg');
     writeFileSync(file, 'email_domains = ["example.com"]\nnot_an_option = true\n');
-    const r = await runBin([`--config=${file}`, '--no-such-flag=1', '--skip-auth-route=^/public']);
+    const r = await runBin([`--config=${file}`, '--no-such-flag=1', '--skip-auth-route=^/(a+)+$']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no-such-flag/);
     assert.match(r.stderr, /not_an_option/);
-    assert.match(r.stderr, /--skip-auth-route: not supported/);
+    assert.match(r.stderr, /--skip-auth-route: .*nested repetition/);
   });
 
   it('--config-test exits 0 for a valid configuration and 1 for a broken template', async () => {
@@ -104,7 +104,7 @@ describe('configuration sources', () => {
   });
 
   it('runs from environment variables alone, and drains on SIGTERM', async () => {
-    const p = await startBin([], env(), /"msg":"listening"/);
+    const p = await startBin([], env(), / listening address=/);
     try {
       const ping = await fetch(`http://127.0.0.1:${port}/ping`);
       assert.equal(ping.status, 200);
@@ -140,7 +140,7 @@ describe('configuration sources', () => {
       `upstreams = ["${echo.url}"]`,
       'ping_path = "/from-file"',
     ].join('\n'));
-    const p = await startBin([`--config=${file}`], {}, /"msg":"listening"/);
+    const p = await startBin([`--config=${file}`], {}, / listening address=/);
     try {
       assert.equal((await fetch(`http://127.0.0.1:${port}/from-file`)).status, 200);
     } finally {
@@ -153,7 +153,7 @@ describe('configuration sources', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-cfg-'));
     const file = join(dir, 'oauth2_proxy.cfg');
     writeFileSync(file, 'ping_path = "/file-ping"\nready_path = "/file-ready"\n');
-    const p = await startBin([`--config=${file}`, '--ping-path=/flag-ping'], { ...env(), OAUTH2_PROXY_PING_PATH: '/env-ping', OAUTH2_PROXY_READY_PATH: '/env-ready' }, /"msg":"listening"/);
+    const p = await startBin([`--config=${file}`, '--ping-path=/flag-ping'], { ...env(), OAUTH2_PROXY_PING_PATH: '/env-ping', OAUTH2_PROXY_READY_PATH: '/env-ready' }, / listening address=/);
     try {
       const status = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept: 'application/json' } })).status;
       assert.equal(await status('/flag-ping'), 200, 'flag wins over env and file');

@@ -575,8 +575,8 @@ describe('OIDC provider configuration', () => {
   it('creates providers by type and names the supported ones otherwise', () => {
     assert.equal(createProvider({ ...base, provider: 'oidc' }).id, 'oidc=proxy');
     assert.throws(
-      () => createProvider({ ...base, provider: 'github' }),
-      (e: unknown) => e instanceof ProviderError && e.code === 'config' && /supported: oidc/.test(e.message),
+      () => createProvider({ ...base, provider: 'azure' }),
+      (e: unknown) => e instanceof ProviderError && e.code === 'config' && /supported: oidc, keycloak-oidc/.test(e.message),
     );
   });
 

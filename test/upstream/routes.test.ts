@@ -39,8 +39,9 @@ describe('createRouter', () => {
   });
 
   const bad: [string, (string | { id?: string; uri: string; path?: string })[]][] = [
-    ['file:// upstream', ['file:///srv/www#/static/']],
-    ['static:// upstream', ['static://200']],
+    ['file:// upstream without an absolute directory', ['file://srv/www#/static/']],
+    ['static:// upstream without a status code', ['static://abc']],
+    ['unix:// upstream', ['unix:///run/app.sock']],
     ['unparsable URL', ['not a url']],
     ['duplicate path', ['http://a/x/', 'http://b/x/']],
     ['duplicate id', [{ id: 'x', uri: 'http://a/', path: '/a/' }, { id: 'x', uri: 'http://b/', path: '/b/' }]],
@@ -131,4 +132,14 @@ describe('originForm', () => {
   for (const [input, expected] of cases) {
     test(`${input} → ${expected}`, () => assert.equal(originForm(input), expected));
   }
+});
+
+describe('static:// and file:// routes', () => {
+  test('mount static:// at / and file:// at its fragment', () => {
+    const r = createRouter(['static://204', 'file:///srv/www#/docs/']);
+    assert.deepEqual(r.routes.map((x) => [x.kind, x.path, x.staticStatus, x.fileRoot]), [
+      ['static', '/', 204, ''],
+      ['file', '/docs/', 0, '/srv/www'],
+    ]);
+  });
 });
