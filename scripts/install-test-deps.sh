@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real parts the integration tests run against (Debian packages): redis-server, nginx,
-# chromium, and for the pod tests iproute2, python3-flask, golang-go, a JDK and openssl. Nothing is
-# downloaded outside the distribution's package manager.
+# caddy, chromium, and for the pod tests iproute2, python3-flask, golang-go, a JDK and openssl.
+# Nothing is downloaded outside the distribution's package manager.
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The pod tests: network namespaces, the example apps' toolchains, the webhook's certificates.
 [ -x /usr/sbin/ip ] || [ -x /usr/bin/ip ] || need+=(iproute2)

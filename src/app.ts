@@ -17,7 +17,7 @@ import { makeSignOut } from './endpoints/sign-out.js';
 import { makeStart } from './endpoints/start.js';
 import { makeStatic } from './endpoints/static.js';
 import { makeUserInfo } from './endpoints/userinfo.js';
-import { ProxyError } from './errors.js';
+import { ProxyError, toProxyError } from './errors.js';
 import type { Handler } from './http/pipeline.js';
 import { acceptsJson, setNoCache } from './http/respond.js';
 import { makeForceHttps } from './http/force-https.js';
@@ -150,7 +150,7 @@ export function createApp(config: Config, opts: AppOptions): App {
       if (!session) return refuse(401);
       if (authorize.evaluate(scope, session) !== 'ok') return refuse(403);
       forward.upgrade(req, socket, head, scope, session);
-    })().catch(() => refuse(500));
+    })().catch((err) => refuse(toProxyError(err).status));
   }
 
   return {

@@ -136,7 +136,7 @@ export const OPTIONS = [
 
   // ---- provider: generic / OIDC ----
   { name: 'provider', key: 'provider', env: 'OAUTH2_PROXY_PROVIDER', type: 'string', default: 'google', group: 'provider', support: 'yes',
-    help: 'Kind of identity provider: oidc, keycloak-oidc, entra-id, adfs, gitlab, cidaas, google, github, bitbucket, keycloak, nextcloud, digitalocean, facebook, linkedin, login.gov or sourcehut (azure is not supported; use entra-id).' },
+    help: 'Kind of identity provider: oidc, keycloak-oidc, entra-id, adfs, gitlab, cidaas, google, github, bitbucket, keycloak, nextcloud, digitalocean, facebook, linkedin, login.gov, sourcehut or azure (oauth2-proxy\'s deprecated Azure provider; prefer entra-id).' },
   { name: 'provider-display-name', key: 'provider_display_name', env: 'OAUTH2_PROXY_PROVIDER_DISPLAY_NAME', type: 'string', default: '', group: 'provider', support: 'yes',
     help: 'Provider name shown on the sign-in button.' },
   { name: 'client-id', key: 'client_id', env: 'OAUTH2_PROXY_CLIENT_ID', type: 'string', default: '', group: 'provider', support: 'yes',
@@ -190,7 +190,7 @@ export const OPTIONS = [
   { name: 'validate-url', key: 'validate_url', env: 'OAUTH2_PROXY_VALIDATE_URL', type: 'string', default: '', group: 'provider', support: 'yes',
     help: 'Provider API URL: GitHub\'s API base (https://github.example.com/api/v3 for GitHub Enterprise), Bitbucket\'s emails API, or the profile API of nextcloud and keycloak when --profile-url is empty.' },
   { name: 'resource', key: 'resource', env: 'OAUTH2_PROXY_RESOURCE', type: 'string', default: '', group: 'provider', support: 'yes',
-    help: 'adfs: resource URL put in front of the scopes; OAuth2 providers (github, bitbucket, …) send it as the resource parameter of the token request.' },
+    help: 'adfs: resource URL put in front of the scopes; azure (v1 endpoints) and OAuth2 providers (github, bitbucket, …) send it as the resource parameter.' },
   { name: 'scope', key: 'scope', env: 'OAUTH2_PROXY_SCOPE', type: 'string', default: '', group: 'provider', support: 'yes',
     help: 'Space-separated scopes to request; empty uses the provider\'s usual set (openid email profile for OIDC).' },
   { name: 'prompt', key: 'prompt', env: 'OAUTH2_PROXY_PROMPT', type: 'string', default: '', group: 'provider', support: 'yes',
@@ -209,9 +209,9 @@ export const OPTIONS = [
     help: 'URL called on sign-out to end the provider session; {id_token} is replaced by the user\'s ID token.' },
 
   // ---- provider-specific ----
-  { name: 'azure-tenant', key: 'azure_tenant', env: 'OAUTH2_PROXY_AZURE_TENANT', type: 'string', default: 'common', group: 'provider-specific', support: 'no',
+  { name: 'azure-tenant', key: 'azure_tenant', env: 'OAUTH2_PROXY_AZURE_TENANT', type: 'string', default: 'common', group: 'provider-specific', support: 'yes',
     help: 'azure: directory (tenant) id, or common.' },
-  { name: 'azure-graph-group-field', key: 'azure_graph_group_field', env: 'OAUTH2_PROXY_AZURE_GRAPH_GROUP_FIELD', type: 'string', default: '', group: 'provider-specific', support: 'no',
+  { name: 'azure-graph-group-field', key: 'azure_graph_group_field', env: 'OAUTH2_PROXY_AZURE_GRAPH_GROUP_FIELD', type: 'string', default: '', group: 'provider-specific', support: 'yes',
     help: 'azure: Microsoft Graph field used as the group name (id or displayName).' },
   { name: 'entra-id-allowed-tenant', key: 'entra_id_allowed_tenants', env: 'OAUTH2_PROXY_ENTRA_ID_ALLOWED_TENANTS', type: 'list', default: [], group: 'provider-specific', support: 'yes',
     help: 'entra-id: tenants whose users may sign in to a multi-tenant app; empty allows all.' },

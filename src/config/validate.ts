@@ -16,13 +16,9 @@ import { defaultValue, sameValue } from './values.js';
 
 export const COOKIE_SECRET_HOWTO = "generate one with: openssl rand -base64 32 | tr -- '+/' '-_'";
 
-/** Every --provider value oauth2-proxy accepts. */
-export const OAUTH2_PROXY_PROVIDERS: readonly string[] = [
-  'oidc', 'keycloak-oidc', 'entra-id', 'azure', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
-  'keycloak', 'nextcloud', 'digitalocean', 'facebook', 'linkedin', 'login.gov', 'sourcehut',
-];
+/** Every --provider value oauth2-proxy accepts, all of them implemented. */
 export const SUPPORTED_PROVIDERS: readonly string[] = [
-  'oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
+  'oidc', 'keycloak-oidc', 'entra-id', 'azure', 'adfs', 'gitlab', 'cidaas', 'google', 'github', 'bitbucket',
   'keycloak', 'nextcloud', 'digitalocean', 'facebook', 'linkedin', 'login.gov', 'sourcehut',
 ];
 /** Providers built on OpenID Connect discovery (or the endpoints that replace it). */
@@ -76,11 +72,7 @@ export function validate(config: Config): string[] {
   // login.gov authenticates with a signed JWT instead of a secret.
   if (config.clientSecret === '' && config.provider !== 'login.gov') fail('client-secret', 'missing setting (or use --client-secret-file)');
   if (!SUPPORTED_PROVIDERS.includes(config.provider)) {
-    if (OAUTH2_PROXY_PROVIDERS.includes(config.provider)) {
-      fail('provider', `${JSON.stringify(config.provider)} is not supported by oauth2-sidecar yet (supported: ${SUPPORTED_PROVIDERS.join(', ')})`);
-    } else {
-      fail('provider', `${JSON.stringify(config.provider)} is not a valid provider (valid: ${OAUTH2_PROXY_PROVIDERS.join(', ')}; oauth2-sidecar supports ${SUPPORTED_PROVIDERS.join(', ')})`);
-    }
+    fail('provider', `${JSON.stringify(config.provider)} is not a valid provider (valid: ${SUPPORTED_PROVIDERS.join(', ')})`);
   }
   if (!OIDC_DISCOVERY_PROVIDERS.includes(config.provider)) {
     // Providers with fixed endpoints (or, for the generic ones, hand-written URLs): see below.
@@ -126,6 +118,16 @@ export function validate(config: Config): string[] {
   if (config.googleGroups.length > 0 && config.provider === 'google') {
     if (config.googleServiceAccountJson === '') fail('google-service-account-json', 'missing setting (required with --google-group to read group memberships)');
     if (config.googleAdminEmail === '') fail('google-admin-email', 'missing setting (required with --google-group to read group memberships)');
+  }
+  if (config.provider === 'azure') {
+    // ID tokens are verified against the issuer's keys, as oauth2-proxy does for azure.
+    if (config.oidcIssuerUrl === '') fail('oidc-issuer-url', 'missing setting (required with --provider=azure, e.g. https://login.microsoftonline.com/<tenant>/v2.0)');
+    if (config.skipOidcDiscovery && config.oidcJwksUrl === '') fail('oidc-jwks-url', 'missing setting (required with --provider=azure and --skip-oidc-discovery)');
+    // The field name goes into a Graph $select.
+    if (config.azureGraphGroupField !== '' && !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(config.azureGraphGroupField)) {
+      fail('azure-graph-group-field', `${JSON.stringify(config.azureGraphGroupField)} is not a Microsoft Graph property name (e.g. id or displayName)`);
+    }
+    if (config.azureTenant !== '' && !/^[A-Za-z0-9.-]+$/.test(config.azureTenant)) fail('azure-tenant', `${JSON.stringify(config.azureTenant)} is not a tenant id, domain, common, organizations or consumers`);
   }
   for (const entry of config.gitlabProjects) {
     if (!/^[^=]+(=(10|20|30|40))?$/.test(entry.trim())) fail('gitlab-project', `${JSON.stringify(entry)} must be group/project or group/project=ACCESS_LEVEL with 10, 20, 30 or 40`);

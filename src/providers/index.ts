@@ -1,6 +1,7 @@
 // Picks the provider implementation named by the `provider` option.
 
 import { adfsExtension, adfsScope } from './adfs.js';
+import { createAzureProvider } from './azure.js';
 import { createBitbucketProvider } from './bitbucket.js';
 import { cidaasExtension } from './cidaas.js';
 import { timeoutOf, type ProviderConfig } from './config.js';
@@ -19,9 +20,9 @@ export { ProviderError, isProviderError } from './provider.js';
 export { createOidcProvider, isLoopbackHost, type OidcProviderOptions } from './oidc.js';
 export type { ProviderConfig } from './config.js';
 
-/** Every --provider value oauth2-sidecar implements (all of oauth2-proxy's but the deprecated azure). */
+/** Every --provider value oauth2-sidecar implements: all of oauth2-proxy's. */
 export const SUPPORTED_PROVIDERS: readonly string[] = [
-  'oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'gitlab', 'cidaas', 'login.gov',
+  'oidc', 'keycloak-oidc', 'entra-id', 'azure', 'adfs', 'gitlab', 'cidaas', 'login.gov',
   'google', 'github', 'bitbucket', ...PROFILE_PROVIDERS,
 ];
 
@@ -76,6 +77,8 @@ export function createProvider(c: ProviderConfig): Provider {
       return oidcFamily(c, cidaasExtension(c));
     case 'login.gov':
       return createOidcProvider(loginGovOptions(c, oidcOptions(c)), loginGovExtension(c));
+    case 'azure':
+      return createAzureProvider(c, oauth2Base(c));
     case 'github':
       return createGitHubProvider(c, oauth2Base(c));
     case 'google':

@@ -48,6 +48,23 @@ const COMMON: RedisOptions = {
 
 export type RedisClient = Redis | Cluster;
 
+// Node reports an untrusted server certificate with OpenSSL's words only ("self-signed certificate
+// in certificate chain"), which does not tell an operator which setting decides the trust.
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+]);
+const TRUST_HINT = ' (the Redis server certificate is not trusted: give its CA with --redis-ca-path, or skip verification with --redis-insecure-skip-tls-verify)';
+
+function explainTlsErrors(client: RedisClient): RedisClient {
+  // Registered before anyone else's listener, so every later listener sees the explained message.
+  client.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== undefined && UNTRUSTED_CERTIFICATE.has(err.code) && !err.message.endsWith(TRUST_HINT)) err.message += TRUST_HINT;
+  });
+  return client;
+}
+
 /** Builds the client without connecting (`connect()` starts it). Throws on unreadable CA files. */
 export function createRedisClient(o: RedisConnectionOptions): RedisClient {
   const withAuth = (addr: RedisAddress | undefined): RedisOptions => {
@@ -71,7 +88,7 @@ export function createRedisClient(o: RedisConnectionOptions): RedisClient {
       slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
       maxRedirections: 8,
     };
-    return new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), options);
+    return explainTlsErrors(new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), options));
   }
   if (o.useSentinel) {
     const sentinels = o.sentinelConnectionUrls.map(parseRedisUrl);
@@ -91,8 +108,8 @@ export function createRedisClient(o: RedisConnectionOptions): RedisClient {
       options.sentinelTLS = tlsOptions(o);
       options.tls = tlsOptions(o);
     }
-    return new Redis(options);
+    return explainTlsErrors(new Redis(options));
   }
   const addr = parseRedisUrl(o.connectionUrl);
-  return new Redis({ ...COMMON, ...withAuth(addr), host: addr.host, port: addr.port, db: addr.db });
+  return explainTlsErrors(new Redis({ ...COMMON, ...withAuth(addr), host: addr.host, port: addr.port, db: addr.db }));
 }

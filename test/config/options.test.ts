@@ -155,7 +155,7 @@ describe('option table', () => {
       'validate-url', 'resource', 'acr-values', 'bitbucket-team', 'bitbucket-repository', 'github-org', 'github-team',
       'github-repo', 'github-token', 'github-user', 'gitlab-group', 'gitlab-project', 'google-group', 'google-admin-email',
       'google-service-account-json', 'keycloak-group', 'allowed-role', 'jwt-key', 'jwt-key-file', 'pubjwk-url',
-      'entra-id-allowed-tenant',
+      'entra-id-allowed-tenant', 'azure-tenant', 'azure-graph-group-field',
       // operations: metrics, TLS, logging, alpha configuration
       'alpha-config', 'convert-config-to-alpha', 'https-address', 'tls-cert-file', 'tls-key-file', 'tls-min-version',
       'tls-cipher-suite', 'metrics-address', 'metrics-secure-address', 'metrics-tls-cert-file', 'metrics-tls-key-file',
@@ -176,7 +176,7 @@ describe('option table', () => {
     assert.deepEqual(ignored, [
       'show-debug-on-error',
     ]);
-    for (const name of ['session-cookie-minimal', 'azure-tenant']) {
+    for (const name of ['session-cookie-minimal', 'entra-id-federated-token-auth']) {
       assert.equal(spec(name).support, 'no', `--${name}`);
     }
   });

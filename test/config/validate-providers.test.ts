@@ -13,6 +13,7 @@ describe('provider validation', () => {
       google: {}, github: {}, bitbucket: {}, digitalocean: {}, facebook: {}, linkedin: {}, sourcehut: {},
       oidc: { oidcIssuerUrl: 'https://idp.example' }, 'keycloak-oidc': { oidcIssuerUrl: 'https://kc.example/realms/x' },
       'entra-id': { oidcIssuerUrl: 'https://login.microsoftonline.com/t/v2.0' }, adfs: { oidcIssuerUrl: 'https://adfs.example/adfs' },
+      azure: { oidcIssuerUrl: 'https://login.microsoftonline.com/t/v2.0' },
       gitlab: { oidcIssuerUrl: 'https://gitlab.com' }, cidaas: { oidcIssuerUrl: 'https://x.cidaas.de' },
       nextcloud: { loginUrl: 'https://nc/apps/oauth2/authorize', redeemUrl: 'https://nc/apps/oauth2/api/v1/token', validateUrl: 'https://nc/ocs/v2.php/cloud/user?format=json' },
       keycloak: { loginUrl: 'https://kc/auth', redeemUrl: 'https://kc/token', validateUrl: 'https://kc/userinfo' },
@@ -21,8 +22,15 @@ describe('provider validation', () => {
     for (const [provider, o] of Object.entries(minimal)) assert.deepEqual(errorsWith({ provider, ...o }), [], provider);
   });
 
-  it('refuses azure and unknown kinds, listing the valid ones', () => {
-    assertHasError(errorsWith({ provider: 'azure' }), 'provider', /not supported by oauth2-sidecar yet \(supported: oidc, .*login\.gov, sourcehut\)/);
+  it('checks azure: an issuer to verify ID tokens, a JWKS URL without discovery, its tenant and Graph field', () => {
+    assertHasError(errorsWith({ provider: 'azure' }), 'oidc-issuer-url', 'required with --provider=azure');
+    assertHasError(errorsWith({ provider: 'azure', oidcIssuerUrl: 'https://sts.windows.net/t/', skipOidcDiscovery: true }), 'oidc-jwks-url', 'missing setting');
+    assert.deepEqual(errorsWith({ provider: 'azure', oidcIssuerUrl: 'https://sts.windows.net/t/', skipOidcDiscovery: true, oidcJwksUrl: 'https://login.microsoftonline.com/t/discovery/keys', azureTenant: 'contoso.onmicrosoft.com', azureGraphGroupField: 'displayName' }), []);
+    assertHasError(errorsWith({ provider: 'azure', oidcIssuerUrl: 'https://login.microsoftonline.com/t/v2.0', azureGraphGroupField: 'id,mail' }), 'azure-graph-group-field', 'property name');
+    assertHasError(errorsWith({ provider: 'azure', oidcIssuerUrl: 'https://login.microsoftonline.com/t/v2.0', azureTenant: '../x' }), 'azure-tenant', 'tenant id');
+  });
+
+  it('refuses unknown kinds, listing the valid ones', () => {
     assertHasError(errorsWith({ provider: 'okta' }), 'provider', /"okta" is not a valid provider \(valid: oidc, keycloak-oidc/);
   });
 

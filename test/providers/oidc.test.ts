@@ -575,7 +575,7 @@ describe('OIDC provider configuration', () => {
   it('creates providers by type and names the supported ones otherwise', () => {
     assert.equal(createProvider({ ...base, provider: 'oidc' }).id, 'oidc=proxy');
     assert.throws(
-      () => createProvider({ ...base, provider: 'azure' }),
+      () => createProvider({ ...base, provider: 'okta' }),
       (e: unknown) => e instanceof ProviderError && e.code === 'config' && /supported: oidc, keycloak-oidc/.test(e.message),
     );
   });

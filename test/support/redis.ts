@@ -1,5 +1,5 @@
-// Real Debian redis-server processes for the tests: standalone (optionally with an ACL user), a
-// Sentinel set (primary, replica, three sentinels) and a three-primary Cluster, each on free
+// Real Debian redis-server processes for the tests: standalone (optionally with an ACL user, or
+// TLS-only with a certificate from a throwaway CA), a Sentinel set (primary, replica, three sentinels) and a three-primary Cluster, each on free
 // loopback ports in its own temporary directory, stopped by PID. Data is written with an fsync'd
 // append-only file, so a server killed with SIGKILL and started again on the same port and
 // directory comes back with every session it had.
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createTestCa, type TestCa } from '../ops/certs.js';
 import { requireBinary } from './deps.js';
 import { freePort } from './ports.js';
 
@@ -15,9 +16,11 @@ const START_TIMEOUT_MS = 10_000;
 
 export interface RedisServer {
   port: number;
-  /** redis://[user:password@]127.0.0.1:port */
+  /** redis://[user:password@]127.0.0.1:port (rediss:// with tls) */
   url: string;
   dir: string;
+  /** With tls: the PEM file of the CA that signed the server certificate. */
+  caPath?: string;
   pid(): number | undefined;
   /** A plain client for assertions (closed by stop()). */
   client(): Redis;
@@ -37,6 +40,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Run as a sentinel with this configuration file text (`port` is prepended). */
   sentinelConfig?: string;
+  /** Accept only TLS connections, with a certificate for 127.0.0.1 from a CA made for this server. */
+  tls?: boolean;
 }
 
 function waitForOutput(child: ChildProcess, pattern: RegExp, log: { text: string }): Promise<void> {
@@ -69,6 +74,20 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   const log = { text: '' };
   const clients: Redis[] = [];
   let child: ChildProcess | undefined;
+  let ca: TestCa | undefined;
+  let tlsArgs: string[] = [];
+  if (opts.tls) {
+    ca = createTestCa();
+    const { cert, key } = ca.issue('redis test server');
+    writeFileSync(join(dir, 'server.crt'), cert);
+    writeFileSync(join(dir, 'server.key'), key, { mode: 0o600 });
+    writeFileSync(join(dir, 'ca.crt'), ca.caCert);
+    tlsArgs = [
+      '--port', '0', '--tls-port', String(port),
+      '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'),
+      '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no',
+    ];
+  }
 
   const args = (): string[] => {
     if (opts.sentinelConfig !== undefined) {
@@ -80,7 +99,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
       return [conf, '--sentinel'];
     }
     const out = [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+      ...(opts.tls ? tlsArgs : ['--port', String(port)]), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
       '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no', '--daemonize', 'no',
       // A replica's first sync starts at once instead of after the default 5 s.
       '--repl-diskless-sync-delay', '0',
@@ -96,17 +115,26 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
     await waitForOutput(c, opts.sentinelConfig !== undefined ? /Sentinel ID is|\+monitor/ : /Ready to accept connections/, log);
   }
 
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    if (ca) rmSync(ca.dir, { recursive: true, force: true });
+    throw err;
+  }
   const auth = opts.acl ? `${encodeURIComponent(opts.acl.user)}:${encodeURIComponent(opts.acl.password)}@` : '';
   const server: RedisServer = {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     dir,
+    ...(opts.tls ? { caPath: join(dir, 'ca.crt') } : {}),
     pid: () => child?.pid,
     client() {
       const c = new Redis({
         host: '127.0.0.1', port, protocol: 2, lazyConnect: false, maxRetriesPerRequest: 1,
         ...(opts.acl ? { username: opts.acl.user, password: opts.acl.password } : {}),
+        ...(ca ? { tls: { ca: ca.caCert } } : {}),
         retryStrategy: (n) => Math.min(n * 50, 500),
       });
       c.on('error', () => {});
@@ -133,6 +161,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
         clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
+      if (ca) rmSync(ca.dir, { recursive: true, force: true });
     },
     output: () => log.text,
   };
