@@ -4,7 +4,8 @@
 // (and, where the provider has one, refresh).
 
 import { createApiClient, type ApiClient } from './http.js';
-import { checkEndpoint, sameString, sanitize } from './oidc.js';
+import { checkCallback } from './callback.js';
+import { checkEndpoint } from './oidc.js';
 import { ProviderError, type AuthorizationRequest, type Provider, type RedeemRequest } from './provider.js';
 import type { SessionState } from '../session/state.js';
 
@@ -116,21 +117,8 @@ export abstract class OAuth2Provider implements Provider {
   }
 
   async redeem(r: RedeemRequest): Promise<SessionState> {
-    const query = r.callbackUrl.searchParams;
     const secrets = [r.code, r.codeVerifier, ...this.secretValues()];
-    const error = query.get('error');
-    if (error !== null) {
-      const description = sanitize(query.get('error_description') ?? '', secrets);
-      throw new ProviderError(error || 'access_denied', `the identity provider refused the sign-in: ${sanitize(error, secrets)}${description ? ` (${description})` : ''}`, { fatal: false });
-    }
-    const state = query.get('state');
-    if (state === null || !sameString(state, r.state)) {
-      throw new ProviderError('state_mismatch', 'the state returned by the identity provider does not match this sign-in');
-    }
-    const code = query.get('code');
-    if (!code || !sameString(code, r.code)) {
-      throw new ProviderError('invalid_request', 'the callback does not carry the authorization code being redeemed');
-    }
+    const code = checkCallback(r, secrets);
     const params = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: r.redirectUri });
     if (r.codeVerifier) params.set('code_verifier', r.codeVerifier);
     if (this.opts.resource) params.set('resource', this.opts.resource);

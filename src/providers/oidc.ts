@@ -1,11 +1,11 @@
 // Generic OpenID Connect provider on openid-client: discovery (or hand-written endpoints), the
 // authorization URL, code redemption with a fully validated ID token, and the refresh_token grant.
 
-import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as oidc from 'openid-client';
 
 import type { SessionState } from '../session/state.js';
+import { checkCallback, sanitize } from './callback.js';
 import { ProviderError, type AuthorizationRequest, type LogoutMetadata, type Provider, type RedeemRequest } from './provider.js';
 
 export interface OidcProviderOptions {
@@ -254,25 +254,7 @@ class OidcProvider implements Provider {
   async redeem(r: RedeemRequest): Promise<SessionState> {
     const config = this.#requireConfig();
     const secrets = [r.code, r.codeVerifier, this.#opts.clientSecret];
-    const query = r.callbackUrl.searchParams;
-
-    const error = query.get('error');
-    if (error !== null) {
-      const description = sanitize(query.get('error_description') ?? '', secrets);
-      throw new ProviderError(
-        error || 'access_denied',
-        `the identity provider refused the sign-in: ${error}${description ? ` (${description})` : ''}`,
-        { fatal: false },
-      );
-    }
-    const state = query.get('state');
-    if (state === null || !sameString(state, r.state)) {
-      throw new ProviderError('state_mismatch', 'the state returned by the identity provider does not match this sign-in');
-    }
-    const code = query.get('code');
-    if (!code || !sameString(code, r.code)) {
-      throw new ProviderError('invalid_request', 'the callback does not carry the authorization code being redeemed');
-    }
+    checkCallback(r, secrets);
     const skipNonce = this.#opts.insecureOidcSkipNonce === true;
     if (!skipNonce && !r.nonce) {
       throw new ProviderError('config', 'a nonce is required unless insecure-oidc-skip-nonce is set');
@@ -479,12 +461,6 @@ function display(url: URL): string {
   return url.origin + url.pathname;
 }
 
-export function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** Looks a claim up by its exact name first, then as a dotted path into nested objects. */
 function claimValue(claims: Record<string, unknown>, name: string): unknown {
   if (Object.hasOwn(claims, name)) return claims[name];
@@ -512,15 +488,6 @@ function toGroups(v: unknown): string[] {
     if (s !== '') out.push(s);
   }
   return out;
-}
-
-/** Keeps text from the IdP short, printable and free of anything we consider secret. */
-export function sanitize(text: string, secrets: Array<string | undefined>): string {
-  let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-  }
-  return out.length > 200 ? `${out.slice(0, 200)}…` : out;
 }
 
 const ID_TOKEN_CODES = new Set([
