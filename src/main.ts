@@ -2,7 +2,6 @@
 // handled, an exit code out.
 import { createApp } from './app.js';
 import { helpText, loadConfig, packageVersion, versionText, type Config } from './config/index.js';
-import { startDevIdp } from './devidp/index.js';
 import { startDemoUpstream } from './demo/upstream.js';
 import { toAlphaYaml } from './config/alpha-convert.js';
 import { parseListenAddress } from './http/server.js';
@@ -27,6 +26,9 @@ async function startCompanions(config: Config, log: Log): Promise<Array<() => Pr
     const redirectUris = config.redirectUrl.startsWith('http')
       ? [config.redirectUrl]
       : [`http://${local}:${listenOn.port}${config.proxyPrefix}/callback`, `http://localhost:${listenOn.port}${config.proxyPrefix}/callback`];
+    // oidc-provider (and Koa under it) is loaded only for the development provider: it costs memory
+    // and warns about the Node version on import, which a production sidecar should never print.
+    const { startDevIdp } = await import('./devidp/index.js');
     const idp = await startDevIdp({
       host, port, quiet: true,
       clients: [{ clientId: config.clientId, clientSecret: config.clientSecret, redirectUris }],

@@ -3,7 +3,8 @@
 // keep working; ours are prefixed oauth2_sidecar_. Every label takes its value from a small fixed set
 // (status codes, HTTP methods, route groups, reasons): no raw path, user or host ever becomes a label.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import { isProxyError } from './errors.js';
 import type { Handler } from './http/pipeline.js';
 import type { ErrorResponder } from './http/respond.js';
@@ -26,7 +27,7 @@ export function methodLabel(method: string | undefined): string {
 }
 
 export interface Metrics {
-  readonly registry: Registry;
+  readonly registry: PromClient.Registry;
   /** Counts one request from its start to the end of its response. */
   track(req: IncomingMessage, res: ServerResponse, route: () => RouteGroup): void;
   signIn(): void;
@@ -46,6 +47,8 @@ export interface MetricsOptions {
 }
 
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
+  // Loaded only when metrics are switched on: most sidecars run without a metrics listener.
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
   const registry = new Registry();
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
 

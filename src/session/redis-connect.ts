@@ -5,7 +5,8 @@
 
 import { readFileSync } from 'node:fs';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster as ClusterClass, ClusterOptions, Redis as RedisClass, RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisAddress, type RedisConnectionOptions } from './redis-options.js';
 
 export type { RedisConnectionOptions } from './redis-options.js';
@@ -46,7 +47,7 @@ const COMMON: RedisOptions = {
   reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
 };
 
-export type RedisClient = Redis | Cluster;
+export type RedisClient = RedisClass | ClusterClass;
 
 // Node reports an untrusted server certificate with OpenSSL's words only ("self-signed certificate
 // in certificate chain"), which does not tell an operator which setting decides the trust.
@@ -65,8 +66,17 @@ function explainTlsErrors(client: RedisClient): RedisClient {
   return client;
 }
 
+// ioredis costs tens of MiB of memory once loaded; a sidecar with cookie sessions never needs it,
+// so it is loaded on the first Redis client only.
+let ioredis: { Redis: typeof RedisClass; Cluster: typeof ClusterClass } | undefined;
+function loadIoredis(): { Redis: typeof RedisClass; Cluster: typeof ClusterClass } {
+  ioredis ??= createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClass; Cluster: typeof ClusterClass };
+  return ioredis;
+}
+
 /** Builds the client without connecting (`connect()` starts it). Throws on unreadable CA files. */
 export function createRedisClient(o: RedisConnectionOptions): RedisClient {
+  const { Redis, Cluster } = loadIoredis();
   const withAuth = (addr: RedisAddress | undefined): RedisOptions => {
     const out: RedisOptions = {};
     const username = o.username || addr?.username;
