@@ -2,7 +2,7 @@
 
 import { stringAt } from './http.js';
 import { bearer } from './oauth2.js';
-import type { ProfileSpec } from './profile.js';
+import type { ProfileSpec } from './profile-spec.js';
 
 export const digitalocean: ProfileSpec = {
   kind: 'digitalocean',

@@ -3,7 +3,7 @@
 
 import { stringAt, stringsAt } from './http.js';
 import { bearer } from './oauth2.js';
-import type { ProfileSpec } from './profile.js';
+import type { ProfileSpec } from './profile-spec.js';
 import type { Identity } from './oauth2.js';
 
 export const keycloak: ProfileSpec = {

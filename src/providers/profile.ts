@@ -3,8 +3,8 @@
 // the email, user and groups are in the answer; nothing else differs.
 
 import type { ProviderConfig } from './config.js';
-import type { ApiClient } from './http.js';
 import { OAuth2Provider, orDefault, type Identity, type OAuth2Options, type TokenSet } from './oauth2.js';
+import type { ProfileSpec } from './profile-spec.js';
 import { digitalocean } from './digitalocean.js';
 import { facebook } from './facebook.js';
 import { linkedin } from './linkedin.js';
@@ -14,16 +14,6 @@ import { keycloak } from './keycloak.js';
 
 type Base = Omit<OAuth2Options, 'kind' | 'displayName' | 'loginUrl' | 'redeemUrl' | 'scope'>;
 
-export interface ProfileSpec {
-  kind: string;
-  displayName: string;
-  loginUrl?: string;
-  redeemUrl?: string;
-  /** Where the identity is read: --profile-url, else this default, else --validate-url. */
-  profileUrl?: string;
-  scope: string;
-  read(api: ApiClient, url: URL, token: string): Promise<Identity>;
-}
 
 class ProfileProvider extends OAuth2Provider {
   constructor(opts: OAuth2Options, readonly profileUrl: string, readonly spec: ProfileSpec) {
@@ -39,7 +29,6 @@ class ProfileProvider extends OAuth2Provider {
     return this.spec.read(this.api, new URL(this.profileUrl), tokens.accessToken);
   }
 }
-
 
 const SPECS: Record<string, ProfileSpec> = { digitalocean, facebook, linkedin, nextcloud, sourcehut, keycloak };
 
