@@ -27,6 +27,9 @@ export function makeForward(deps: { upstream: UpstreamProxy; identity: IdentityH
     const headers = rules.request(req, m.route, { trustedForwarded: scope.trustedForwarded, identity: s ? deps.identity.request(s) : [] });
     appendSetCookies(res, scope.setCookies);
     scope.setCookies = [];
+    // As oauth2-proxy does, an authenticated response also carries the identity (GAP-Auth, and
+    // X-Auth-Request-* with --set-xauthrequest) for gateways in front that read it.
+    if (s) for (const [name, value] of deps.identity.response(s)) res.setHeader(name, value);
     try {
       await deps.upstream.forward(req, res, m.route, headers);
     } catch (err) {

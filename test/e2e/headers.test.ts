@@ -75,6 +75,9 @@ describe('identity headers per flag', () => {
           else assert.equal(got, want, name);
         }
         assertNoSpoof(seen);
+        // The response to the client carries the identity too, as oauth2-proxy's does.
+        assert.equal(r.headers['gap-auth'], 'alice@example.com');
+        if (c.args.includes('--set-xauthrequest=true')) assert.equal(r.headers['x-auth-request-user'], 'alice');
         if (c.args.includes('--pass-authorization-header=true')) assert.notEqual(seen.headers.authorization, 'Bearer spoofed-by-client');
       } finally {
         await s.close();
