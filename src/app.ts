@@ -51,7 +51,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   const { log } = opts;
   const prefix = config.proxyPrefix;
   const requestIdHeader = config.requestIdHeader.toLowerCase();
-  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
+  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
     buildComponents(config, opts);
   const renderSignIn = (v: { statusCode: number; redirect: string }) => pages.signIn(v);
   const { metrics } = opts;
@@ -78,7 +78,10 @@ export function createApp(config: Config, opts: AppOptions): App {
       ...(passwordSignIn ? { passwordSignIn: (user, password, scope) => passwordSignIn(user, password, scope.clientIp) } : {}),
     })],
     [`${prefix}/start`, makeStart(flow)],
-    [`${prefix}/callback`, measureCallback(metrics, fail, (fail) => makeCallback({ provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail }))],
+    [`${prefix}/callback`, measureCallback(metrics, fail, (fail) => makeCallback({
+      provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail,
+      parseQuery, encodeState: config.encodeState, minimalSession: config.sessionCookieMinimal,
+    }))],
     [`${prefix}/sign_out`, makeSignOut({
       store, flow, log, provider, backendLogoutUrl: config.backendLogoutUrl,
       allSessions: config.signOutAllSessions, rpInitiatedLogout: config.oidcRpInitiatedLogout,
@@ -86,7 +89,7 @@ export function createApp(config: Config, opts: AppOptions): App {
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
   if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log }));
-  const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail }), { policy, log, fail });
+  const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
   const authPath = `${prefix}/auth`;
   const authEndpoint = makeAuth({
     loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s),
@@ -95,7 +98,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
   const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson,
     isApi: (req, scope) => access.isApi(proxiedRequest(req, scope)) });
-  const forward = makeForward({ upstream, identity, isOwnCookie, fail: measureUpstream(metrics, fail) });
+  const forward = makeForward({ upstream, identity, isOwnCookie, fail: measureUpstream(metrics, fail), ...(signer ? { signer } : {}) });
   const prefixSlash = prefix + '/';
 
   async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {

@@ -27,6 +27,8 @@ import type { SessionStore } from './session/store.js';
 import { createAlphaIdentityHeaders } from './upstream/alpha-headers.js';
 import { createIdentityHeaders, type IdentityHeaders } from './upstream/identity.js';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream/proxy.js';
+import { createRequestSigner, type RequestSigner } from './upstream/signature.js';
+import { queryParser, type QueryParser } from './http/query.js';
 
 export interface ComponentOptions {
   log: Log;
@@ -50,6 +52,10 @@ export interface Components {
   fail: ErrorResponder;
   identity: IdentityHeaders;
   upstream: UpstreamProxy;
+  /** --signature-key, when set. */
+  signer: RequestSigner | undefined;
+  /** How the proxy reads its own query parameters (--allow-query-semicolons). */
+  parseQuery: QueryParser;
   flow: LoginFlow;
   /** The session chain: bearer JWT → Basic (htpasswd) → stored session. */
   loadSession: SessionLoader;
@@ -113,6 +119,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
   const bareProvider = opts.provider ?? createProvider(config);
   const provider = opts.metrics ? opts.metrics.instrumentProvider(bareProvider) : bareProvider;
   const isValidRedirect = createRedirectValidator(config.whitelistDomains);
+  const parseQuery = queryParser(config.allowQuerySemicolons);
 
   // Some providers decide the allowed groups (keycloak-oidc roles, gitlab projects, google groups).
   const policyOf = (allowedEmails: Iterable<string>): Policy =>
@@ -184,7 +191,10 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       upstreamTimeoutMs: config.upstreamTimeout,
       flushIntervalMs: config.flushInterval,
       insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
+      disableKeepAlives: config.disableKeepAlives,
     }),
+    signer: config.signatureKey === '' ? undefined : createRequestSigner(config.signatureKey),
+    parseQuery,
     flow: createLoginFlow({
       proxyPrefix: config.proxyPrefix,
       redirectUrl: config.redirectUrl,
@@ -193,6 +203,10 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       provider,
       csrf,
       isValidRedirect,
+      relativeRedirectUrl: config.relativeRedirectUrl,
+      encodeState: config.encodeState,
+      csrfPerRequestLimit: config.cookieCsrfPerRequest ? config.cookieCsrfPerRequestLimit : 0,
+      parseQuery,
     }),
     ...authSources(makeSessionLoader({ store, provider, cookieRefreshMs: config.cookieRefresh, log })),
     probeStore,

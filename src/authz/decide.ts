@@ -49,9 +49,9 @@ export interface RequestFilters {
  * (`allowed_groups`, `allowed_email_domains`, `allowed_emails`; comma lists, repeatable).
  * Returns undefined when the query carries none, so the common case costs one indexOf.
  */
-export function parseRequestFilters(query: string): RequestFilters | undefined {
+export function parseRequestFilters(query: string, parse: (query: string) => URLSearchParams = (q) => new URLSearchParams(q)): RequestFilters | undefined {
   if (query === '' || query.indexOf('allowed_') === -1) return undefined;
-  const params = new URLSearchParams(query);
+  const params = parse(query);
   const list = (name: string) => params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   const f = { allowedGroups: list('allowed_groups'), allowedEmailDomains: list('allowed_email_domains'), allowedEmails: list('allowed_emails') };
   return f.allowedGroups.length + f.allowedEmailDomains.length + f.allowedEmails.length === 0 ? undefined : f;

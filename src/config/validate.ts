@@ -5,9 +5,13 @@
 import { isIP } from 'node:net';
 
 import { cookieSecretBytes } from '../session/secret.js';
+import { signatureKeyProblem } from '../upstream/signature.js';
+import { alphaExtrasOf } from './alpha.js';
 import { gatewayProblems } from '../rules/config-problems.js';
 import { fileRootOf, staticStatusOf, upstreamRoutePath } from '../upstream/routes.js';
 import { redisOptionProblems, redisOptionsOf } from '../session/redis-options.js';
+import { readPublicKeys } from '../providers/id-token.js';
+import { readCaBundle } from '../providers/tls.js';
 import { formatDuration } from './duration.js';
 import { operationsProblems } from './ops-problems.js';
 import { OPTIONS, fieldName, type OptionSpec } from './options.js';
@@ -30,6 +34,7 @@ export const REAL_CLIENT_IP_HEADERS: readonly string[] = [
 
 const SAMESITE_VALUES = new Set(['', 'lax', 'strict', 'none']);
 const CODE_CHALLENGE_METHODS = new Set(['', 'S256', 'plain']);
+const JWS_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 // RFC 6265 cookie-name = token (RFC 2616 / 7230 tchar).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -65,6 +70,10 @@ export function validate(config: Config): string[] {
   } else if (config.cookieName.length > 256) {
     fail('cookie-name', `must be at most 256 characters (got ${config.cookieName.length})`);
   }
+  if (!SAMESITE_VALUES.has(config.cookieCsrfSamesite)) {
+    fail('cookie-csrf-samesite', `${JSON.stringify(config.cookieCsrfSamesite)} is not one of lax, strict, none or empty`);
+  }
+  if (config.cookieCsrfPerRequestLimit < 0) fail('cookie-csrf-per-request-limit', `must not be negative (got ${config.cookieCsrfPerRequestLimit})`);
   if (config.cookieCsrfExpire <= 0) fail('cookie-csrf-expire', `must be greater than 0 (got ${formatDuration(config.cookieCsrfExpire)})`);
 
   // ---- provider ----
@@ -77,8 +86,11 @@ export function validate(config: Config): string[] {
   if (!OIDC_DISCOVERY_PROVIDERS.includes(config.provider)) {
     // Providers with fixed endpoints (or, for the generic ones, hand-written URLs): see below.
   } else if (config.skipOidcDiscovery) {
-    for (const [flag, value] of [['login-url', config.loginUrl], ['redeem-url', config.redeemUrl], ['oidc-jwks-url', config.oidcJwksUrl]] as const) {
+    for (const [flag, value] of [['login-url', config.loginUrl], ['redeem-url', config.redeemUrl]] as const) {
       if (value === '') fail(flag, 'missing setting (required with --skip-oidc-discovery)');
+    }
+    if (config.oidcJwksUrl === '' && config.oidcPublicKeyFiles.length === 0) {
+      fail('oidc-jwks-url', 'missing setting (required with --skip-oidc-discovery unless --oidc-public-key-file is given)');
     }
   } else if (config.oidcIssuerUrl === '') {
     fail('oidc-issuer-url', 'missing setting (or use --skip-oidc-discovery with --login-url, --redeem-url and --oidc-jwks-url)');
@@ -99,6 +111,24 @@ export function validate(config: Config): string[] {
   }
   if (!CODE_CHALLENGE_METHODS.has(config.codeChallengeMethod)) {
     fail('code-challenge-method', `${JSON.stringify(config.codeChallengeMethod)} is not one of S256, plain or empty`);
+  }
+  if (!CODE_CHALLENGE_METHODS.has(config.forceCodeChallengeMethod)) {
+    fail('force-code-challenge-method', `${JSON.stringify(config.forceCodeChallengeMethod)} is not one of S256, plain or empty`);
+  }
+  for (const file of config.providerCaFiles) {
+    try {
+      readCaBundle(file);
+    } catch (err) {
+      fail('provider-ca-file', (err as Error).message);
+    }
+  }
+  try {
+    readPublicKeys(config.oidcPublicKeyFiles);
+  } catch (err) {
+    fail('oidc-public-key-file', (err as Error).message);
+  }
+  for (const alg of config.oidcEnabledSigningAlgs) {
+    if (!JWS_ALGORITHMS.has(alg)) fail('oidc-enabled-signing-alg', `${JSON.stringify(alg)} is not an asymmetric JWS algorithm (${[...JWS_ALGORITHMS].join(', ')})`);
   }
 
   // ---- provider-specific rules ----
@@ -188,6 +218,27 @@ export function validate(config: Config): string[] {
       if (on) fail(flag, 'needs --session-store-type=redis: the cookie store keeps no server-side sessions to end');
     }
   }
+  if (config.sessionCookieMinimal) {
+    // The session keeps no tokens, so nothing could refresh it or fill a token header.
+    if (config.cookieRefresh > 0) fail('session-cookie-minimal', 'cannot be combined with --cookie-refresh > 0, which needs the refresh token in the session');
+    for (const [flag, on] of [
+      ['pass-access-token', config.passAccessToken],
+      ['pass-authorization-header', config.passAuthorizationHeader],
+      ['set-authorization-header', config.setAuthorizationHeader],
+      // Back-channel logout finds sessions by the ID token's sid.
+      ['oidc-backchannel-logout', config.oidcBackchannelLogout],
+    ] as const) {
+      if (on) fail('session-cookie-minimal', `cannot be combined with --${flag}, which needs tokens in the session`);
+    }
+    const alpha = alphaExtrasOf(config);
+    for (const h of alpha ? [...alpha.requestHeaders, ...alpha.responseHeaders] : []) {
+      for (const v of h.values) {
+        if (v.kind === 'claim' && (v.claim === 'access_token' || v.claim === 'id_token' || v.claim === 'refresh_token')) {
+          fail('session-cookie-minimal', `cannot be combined with the ${v.claim} claim of header ${JSON.stringify(h.name)}, which needs tokens in the session`);
+        }
+      }
+    }
+  }
   if (config.backendLogoutUrl !== '' && !isAbsoluteHttpUrl(config.backendLogoutUrl.replaceAll('{id_token}', 'x'))) {
     fail('backend-logout-url', `${show(config.backendLogoutUrl)} is not an absolute http:// or https:// URL`);
   }
@@ -202,6 +253,11 @@ export function validate(config: Config): string[] {
   if (config.devOidcProvider !== '') {
     const problem = hostPortProblem(config.devOidcProvider, { requireHost: true, allowPortZero: false });
     if (problem !== undefined) fail('dev-oidc-provider', `${JSON.stringify(config.devOidcProvider)} ${problem}`);
+  }
+
+  if (config.signatureKey !== '') {
+    const problem = signatureKeyProblem(config.signatureKey);
+    if (problem !== undefined) fail('signature-key', problem);
   }
 
   // ---- options accepted for compatibility that oauth2-sidecar does not act on yet ----
@@ -224,6 +280,15 @@ export function configWarnings(config: Config): string[] {
   }
   if (config.devOidcProvider !== '') {
     warnings.push(`--dev-oidc-provider: a development OpenID Provider runs on ${config.devOidcProvider}; it is meant for local use only`);
+  }
+  if (config.sslInsecureSkipVerify) {
+    warnings.push('--ssl-insecure-skip-verify: TLS certificates of the identity provider are not verified; anyone on the path can impersonate it');
+  }
+  if (config.insecureOidcSkipIssuerVerification) {
+    warnings.push('--insecure-oidc-skip-issuer-verification: ID tokens are accepted whatever their issuer; use it only for multi-tenant identity providers');
+  }
+  if (config.forceCodeChallengeMethod !== '') {
+    warnings.push(`--force-code-challenge-method: deprecated, use --code-challenge-method${config.codeChallengeMethod !== '' ? ' (which is set and takes precedence)' : ''}`);
   }
   for (const spec of OPTIONS as readonly OptionSpec[]) {
     if (spec.support === 'ignored' && !sameValue(valueOf(config, spec), defaultValue(spec))) {

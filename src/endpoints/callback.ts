@@ -13,6 +13,8 @@ import { readForm } from './form.js';
 import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import type { ErrorResponder } from '../http/respond.js';
+import { goQuery, type QueryParser } from '../http/query.js';
+import { withoutTokens } from '../session/state.js';
 
 export interface CallbackDeps {
   provider: Provider;
@@ -24,6 +26,12 @@ export interface CallbackDeps {
   skipNonce: boolean;
   log: Log;
   fail: ErrorResponder;
+  /** --allow-query-semicolons decides how the query is read. */
+  parseQuery?: QueryParser;
+  /** --encode-state: the state parameter arrives base64url-encoded. */
+  encodeState?: boolean;
+  /** --session-cookie-minimal: tokens are dropped before the session is stored. */
+  minimalSession?: boolean;
   now?: () => number;
 }
 
@@ -47,10 +55,11 @@ function providerFailure(err: ProviderError): ProxyError {
 
 export function makeCallback(deps: CallbackDeps): Handler {
   const now = deps.now ?? Date.now;
+  const parseQuery = deps.parseQuery ?? goQuery;
   return async (req, res, scope) => {
     const auth = (status: 'AuthSuccess' | 'AuthFailure' | 'AuthError', reason: string, user = '') =>
       deps.log.auth({ requestId: scope.id, client: scope.clientIp, user, status, reason });
-    const params = req.method === 'POST' ? await readForm(req) : new URLSearchParams(scope.query);
+    const params = req.method === 'POST' ? await readForm(req) : parseQuery(scope.query);
     const error = params.get('error');
     if (error !== null) {
       auth('AuthFailure', `provider returned error: ${error.slice(0, 100)}`);
@@ -67,7 +76,7 @@ export function makeCallback(deps: CallbackDeps): Handler {
       return;
     }
     const ctx = cookieContextOf(req, scope);
-    const checked = deps.csrf.verifyCallback(ctx, state, now());
+    const checked = deps.csrf.verifyCallback(ctx, deps.encodeState ? decodeState(state) : state, now());
     if (checked.clearCookie) scope.setCookies.push(checked.clearCookie);
     if (!checked.ok) {
       auth('AuthFailure', `CSRF check failed: ${checked.reason}`);
@@ -83,7 +92,8 @@ export function makeCallback(deps: CallbackDeps): Handler {
         state,
         nonce: deps.skipNonce ? undefined : checked.nonceParam,
         codeVerifier: checked.codeVerifier,
-        callbackUrl: new URL(`${callbackUrl}?${params.toString()}`),
+        // A relative callback URL (--relative-redirect-url) is resolved against this request.
+        callbackUrl: new URL(`${callbackUrl}?${params.toString()}`, `${scope.scheme}://${scope.host || 'localhost'}`),
       });
     } catch (err) {
       const pe = err instanceof ProviderError ? err : new ProviderError('error', 'redeem failed', { cause: err });
@@ -100,11 +110,18 @@ export function makeCallback(deps: CallbackDeps): Handler {
     }
     const target = deps.isValidRedirect(checked.redirect) ? checked.redirect : '/';
     // A new ticket for every sign-in: one the browser brought (perhaps planted) is never adopted.
-    scope.setCookies.push(...(await deps.store.save(ctx, session, { fresh: true })));
+    const stored = deps.minimalSession ? withoutTokens(session) : session;
+    scope.setCookies.push(...(await deps.store.save(ctx, stored, { fresh: true })));
     scope.user = session.email || session.user;
     auth('AuthSuccess', 'signed in', scope.user);
     appendSetCookies(res, scope.setCookies);
     scope.setCookies = [];
     redirect(res, target);
   };
+}
+
+// An undecodable value yields one the CSRF check refuses as malformed.
+function decodeState(encoded: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(encoded)) return '';
+  return Buffer.from(encoded, 'base64url').toString('utf8');
 }

@@ -4,6 +4,8 @@
 // requests with --skip-provider-button).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestScope } from '../http/scope.js';
+import { cookieContextOf } from '../http/cookie-context.js';
+import { goQuery, type QueryParser } from '../http/query.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
 import type { Provider } from '../providers/provider.js';
 import type { Csrf } from '../session/csrf.js';
@@ -17,6 +19,14 @@ export interface LoginFlowDeps {
   provider: Provider;
   csrf: Csrf;
   isValidRedirect: (target: string) => boolean;
+  /** --relative-redirect-url: the callback URL goes to the provider as configured, without scheme and host. */
+  relativeRedirectUrl?: boolean;
+  /** --encode-state: the whole state parameter is base64url-encoded (no padding). */
+  encodeState?: boolean;
+  /** --cookie-csrf-per-request-limit; 0 = no limit. */
+  csrfPerRequestLimit?: number;
+  /** --allow-query-semicolons decides how `rd` is read. */
+  parseQuery?: QueryParser;
   now?: () => number;
 }
 
@@ -35,18 +45,21 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
   const now = deps.now ?? Date.now;
+  const parseQuery = deps.parseQuery ?? goQuery;
+  const csrfLimit = deps.csrfPerRequestLimit ?? 0;
   const absoluteRedirectUrl = /^https?:\/\//i.test(deps.redirectUrl) ? deps.redirectUrl : '';
   const callbackPath = deps.redirectUrl.startsWith('/') ? deps.redirectUrl : `${deps.proxyPrefix}/callback`;
 
   function callbackUrl(scope: RequestScope): string {
     if (absoluteRedirectUrl) return absoluteRedirectUrl;
+    if (deps.relativeRedirectUrl) return callbackPath;
     // oauth2-proxy derives the callback from the request, forcing https when cookies are Secure.
     const scheme = deps.cookieSecure ? 'https' : scope.scheme;
     return `${scheme}://${scope.host}${callbackPath}`;
   }
 
   function redirectTarget(req: IncomingMessage, scope: RequestScope, formRd?: string): string {
-    const rd = formRd ?? (scope.query ? new URLSearchParams(scope.query).get('rd') ?? undefined : undefined);
+    const rd = formRd ?? (scope.query ? parseQuery(scope.query).get('rd') ?? undefined : undefined);
     return getRedirect(
       {
         rd,
@@ -66,15 +79,18 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
 
   function start(req: IncomingMessage, res: ServerResponse, scope: RequestScope, target: string): void {
     const pkce = deps.provider.pkceMethod();
-    const login = deps.csrf.startLogin({ redirect: target, usePkce: pkce, host: scope.host, nowMs: now() });
+    const nowMs = now();
+    // oauth2-proxy expires the oldest per-request CSRF cookies before adding the new one.
+    const surplus = csrfLimit > 0 ? deps.csrf.clearSurplus(cookieContextOf(req, scope), csrfLimit, nowMs) : [];
+    const login = deps.csrf.startLogin({ redirect: target, usePkce: pkce, host: scope.host, nowMs });
     const url = deps.provider.authorizationUrl({
       redirectUri: callbackUrl(scope),
-      state: login.stateParam,
+      state: deps.encodeState ? Buffer.from(login.stateParam, 'utf8').toString('base64url') : login.stateParam,
       nonce: deps.skipNonce ? undefined : login.nonceParam,
       codeChallenge: login.codeChallenge,
       codeChallengeMethod: pkce === '' ? undefined : pkce,
     });
-    appendSetCookies(res, [...scope.setCookies, login.setCookie]);
+    appendSetCookies(res, [...scope.setCookies, ...surplus, login.setCookie]);
     scope.setCookies = [];
     redirect(res, url.href);
   }

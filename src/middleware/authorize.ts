@@ -11,6 +11,7 @@ import type { RequestScope } from '../http/scope.js';
 import type { Log } from '../log.js';
 import type { SessionState } from '../session/state.js';
 import type { SessionStore } from '../session/store.js';
+import { goQuery, type QueryParser } from '../http/query.js';
 
 export interface AuthorizeStep {
   (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState): Promise<boolean>;
@@ -18,10 +19,11 @@ export interface AuthorizeStep {
   evaluate: Evaluate;
 }
 
-export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore; log: Log; fail: ErrorResponder }): AuthorizeStep {
+export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
+  const parseQuery = deps.parseQuery ?? goQuery;
   function evaluate(scope: RequestScope, s: SessionState): Verdict {
     const verdict = decide(deps.policy(), s);
-    const filters = verdict.allow ? parseRequestFilters(scope.query) : undefined;
+    const filters = verdict.allow ? parseRequestFilters(scope.query, parseQuery) : undefined;
     const f = filters ? decideFilters(filters, s) : verdict;
     if (f.allow) return 'ok';
     deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: scope.user, status: 'AuthFailure', reason: `unauthorized: ${f.reasons.join('; ')}` });

@@ -10,13 +10,15 @@ import type { RequestScope } from '../http/scope.js';
 import type { Log } from '../log.js';
 import type { SessionState } from '../session/state.js';
 import type { AuthorizeStep } from './authorize.js';
+import { goQuery, type QueryParser } from '../http/query.js';
 
-export function allowEmailless(inner: AuthorizeStep, deps: { policy: () => Policy; log: Log; fail: ErrorResponder }): AuthorizeStep {
+export function allowEmailless(inner: AuthorizeStep, deps: { policy: () => Policy; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
+  const parseQuery = deps.parseQuery ?? goQuery;
   function evaluate(scope: RequestScope, s: SessionState): Verdict {
     if (s.email !== '') return inner.evaluate(scope, s);
     const allowed = deps.policy().allowedGroups;
     const inGroup = allowed.size === 0 || s.groups.some((g) => allowed.has(g));
-    const filters = inGroup ? parseRequestFilters(scope.query) : undefined;
+    const filters = inGroup ? parseRequestFilters(scope.query, parseQuery) : undefined;
     const f = filters ? decideFilters(filters, s) : { allow: inGroup, reasons: inGroup ? [] : ['user is in none of --allowed-group'] };
     if (f.allow) return 'ok';
     deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: scope.user, status: 'AuthFailure', reason: `unauthorized: ${f.reasons.join('; ')}` });

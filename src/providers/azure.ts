@@ -8,6 +8,7 @@
 // the property used as the group name).
 
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { jwksOptions } from './tls.js';
 
 import type { ProviderConfig } from './config.js';
 import { createApiClient, describeUrl, stringAt, stringsAt, unique } from './http.js';
@@ -157,7 +158,7 @@ export class AzureProvider extends OAuth2Provider {
       this.#apply(azureSettings(c, { loginUrl: found.loginUrl, redeemUrl: found.redeemUrl }));
     }
     await super.init();
-    this.#jwks = createRemoteJWKSet(new URL(this.#keys.jwksUrl), { timeoutDuration: this.opts.timeoutMs });
+    this.#jwks = createRemoteJWKSet(new URL(this.#keys.jwksUrl), jwksOptions(this.opts.timeoutMs, this.opts.fetch));
   }
 
   #apply(s: AzureSettings): void {
@@ -177,7 +178,7 @@ export class AzureProvider extends OAuth2Provider {
   async #discover(issuerUrl: string): Promise<KeySource & { loginUrl: string; redeemUrl: string }> {
     const issuer = checkEndpoint('azure issuer URL', issuerUrl);
     const where = `${issuer.pathname.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const doc = await createApiClient({ name: 'Azure discovery', timeoutMs: this.opts.timeoutMs }).getJson(new URL(where, issuer));
+    const doc = await createApiClient({ name: 'Azure discovery', timeoutMs: this.opts.timeoutMs, fetch: this.opts.fetch }).getJson(new URL(where, issuer));
     const found = {
       issuer: stringAt(doc, ['issuer']),
       loginUrl: stringAt(doc, ['authorization_endpoint']),

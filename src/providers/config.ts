@@ -19,6 +19,18 @@ export interface ProviderConfig {
   oidcGroupsClaim?: string;
   userIdClaim?: string;
   codeChallengeMethod?: string;
+  /** Deprecated alias of codeChallengeMethod, used when that one is empty. */
+  forceCodeChallengeMethod?: string;
+  authRequestResponseMode?: string;
+  skipClaimsFromProfileUrl?: boolean;
+  oidcEnabledSigningAlgs?: readonly string[];
+  oidcAudienceClaims?: readonly string[];
+  oidcExtraAudiences?: readonly string[];
+  insecureOidcSkipIssuerVerification?: boolean;
+  oidcPublicKeyFiles?: readonly string[];
+  providerCaFiles?: readonly string[];
+  useSystemTrustStore?: boolean;
+  sslInsecureSkipVerify?: boolean;
   insecureOidcSkipNonce?: boolean;
   insecureOidcAllowUnverifiedEmail?: boolean;
   prompt?: string;

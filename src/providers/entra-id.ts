@@ -36,7 +36,7 @@ export function entraIdExtension(c: ProviderConfig): OidcExtension {
         if (!tenant || !tenants.includes(tenant)) throw unauthorized([`Entra tenant ${tenant ?? '(none)'} is not in --entra-id-allowed-tenant`]);
       }
       if (!hasGroupOverage(ctx.claims)) return;
-      const api = createApiClient({ name: 'Microsoft Graph', timeoutMs: ctx.timeoutMs });
+      const api = createApiClient({ name: 'Microsoft Graph', timeoutMs: ctx.timeoutMs, fetch: ctx.fetch });
       const origin = new URL(graphMe).origin;
       let next: string | undefined = `${graphMe}/transitiveMemberOf?$select=id&$top=100`;
       for (let page = 0; next && page < MAX_PAGES; page++) {

@@ -63,7 +63,7 @@ export function gitlabExtension(c: ProviderConfig): OidcExtension {
       const groups = stringsAt(info, ['groups']);
       if (groups.length > 0) session.groups = groups;
       if (projects.length === 0) return;
-      const api = createApiClient({ name: 'GitLab', timeoutMs: ctx.timeoutMs });
+      const api = createApiClient({ name: 'GitLab', timeoutMs: ctx.timeoutMs, fetch: ctx.fetch });
       for (const p of projects) {
         const res = await api.call(new URL(`/api/v4/projects/${encodeURIComponent(p.name)}`, apiBase), {
           headers: { Authorization: `Bearer ${ctx.accessToken}`, Accept: 'application/json' },

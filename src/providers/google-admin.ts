@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { importPKCS8, SignJWT } from 'jose';
 
 import { createApiClient, stringAt, type ApiClient } from './http.js';
+import type { Fetch } from './tls.js';
 import { ProviderError } from './provider.js';
 
 const ADMIN_API = 'https://admin.googleapis.com/admin/directory/v1/';
@@ -53,8 +54,8 @@ export interface GoogleDirectory {
   allGroups(email: string): Promise<string[]>;
 }
 
-export function createGoogleDirectory(opts: { serviceAccountFile: string; adminEmail: string; adminApi?: string; timeoutMs: number }): GoogleDirectory {
-  const api: ApiClient = createApiClient({ name: 'Google Admin SDK', timeoutMs: opts.timeoutMs });
+export function createGoogleDirectory(opts: { serviceAccountFile: string; adminEmail: string; adminApi?: string; timeoutMs: number; fetch?: Fetch | undefined }): GoogleDirectory {
+  const api: ApiClient = createApiClient({ name: 'Google Admin SDK', timeoutMs: opts.timeoutMs, fetch: opts.fetch });
   const base = opts.adminApi ?? ADMIN_API;
   let sa: ServiceAccount | undefined;
   let scope: string | undefined;

@@ -5,6 +5,7 @@
 // refresh with the refresh token (login URL asks for access_type=offline).
 
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { jwksOptions } from './tls.js';
 
 import type { ProviderConfig } from './config.js';
 import { createGoogleDirectory, type GoogleDirectory } from './google-admin.js';
@@ -25,7 +26,7 @@ export class GoogleProvider extends OAuth2Provider {
   constructor(opts: OAuth2Options, jwksUrl: string, directory: GoogleDirectory | undefined, groups: readonly string[]) {
     super(opts);
     this.#jwksUrl = jwksUrl;
-    this.#jwks = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: opts.timeoutMs });
+    this.#jwks = createRemoteJWKSet(new URL(jwksUrl), jwksOptions(opts.timeoutMs, opts.fetch));
     this.#directory = directory;
     this.#groups = groups;
   }
@@ -76,6 +77,7 @@ export function createGoogleProvider(c: ProviderConfig, base: Omit<OAuth2Options
         adminEmail: c.googleAdminEmail ?? '',
         ...(c.apiBaseUrls?.googleAdmin ? { adminApi: c.apiBaseUrls.googleAdmin } : {}),
         timeoutMs: base.timeoutMs,
+        fetch: base.fetch,
       })
     : undefined;
   return new GoogleProvider(

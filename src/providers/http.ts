@@ -3,6 +3,7 @@
 // origin and path only: URLs, bodies and headers may carry tokens, so none of them is quoted.
 
 import { ProviderError } from './provider.js';
+import type { Fetch } from './tls.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -33,13 +34,14 @@ export function describeUrl(url: URL): string {
   return url.origin + url.pathname;
 }
 
-export function createApiClient(opts: { name: string; timeoutMs: number }): ApiClient {
+export function createApiClient(opts: { name: string; timeoutMs: number; fetch?: Fetch | undefined }): ApiClient {
+  const doFetch = opts.fetch ?? fetch;
   async function call(raw: string | URL, req: ApiRequest = {}): Promise<ApiResponse> {
     const url = new URL(raw);
     const where = `${opts.name} ${describeUrl(url)}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await doFetch(url, {
         method: req.method ?? 'GET',
         headers: { 'User-Agent': 'oauth2-sidecar', ...req.headers },
         body: req.body,

@@ -14,6 +14,7 @@ import { loginGovExtension, loginGovOptions } from './login-gov.js';
 import { createOidcProvider, type OidcExtension, type OidcProviderOptions } from './oidc.js';
 import { createProfileProvider, PROFILE_PROVIDERS } from './profile.js';
 import { ProviderError, type Provider } from './provider.js';
+import { providerFetch, type Fetch } from './tls.js';
 
 export type { AuthorizationRequest, Provider, RedeemRequest } from './provider.js';
 export { ProviderError, isProviderError } from './provider.js';
@@ -32,28 +33,39 @@ function oidcOptions(c: ProviderConfig): OidcProviderOptions {
     clientId: c.clientId,
     clientSecret: c.clientSecret,
     timeoutMs: timeoutOf(c),
+    fetch: providerFetch(c),
   };
+  const method = pkceMethodOf(c);
+  if (method) o.codeChallengeMethod = method;
   const copy = <K extends keyof OidcProviderOptions & keyof ProviderConfig>(k: K) => {
     const v = c[k];
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
   };
   for (const k of [
     'providerDisplayName', 'scope', 'skipOidcDiscovery', 'loginUrl', 'redeemUrl', 'oidcJwksUrl', 'profileUrl',
-    'oidcEmailClaim', 'oidcGroupsClaim', 'userIdClaim', 'codeChallengeMethod', 'insecureOidcSkipNonce',
+    'oidcEmailClaim', 'oidcGroupsClaim', 'userIdClaim', 'insecureOidcSkipNonce',
     'insecureOidcAllowUnverifiedEmail', 'prompt', 'approvalPrompt', 'allowedGroups', 'acrValues',
+    'authRequestResponseMode', 'skipClaimsFromProfileUrl', 'oidcEnabledSigningAlgs', 'oidcAudienceClaims',
+    'oidcExtraAudiences', 'insecureOidcSkipIssuerVerification', 'oidcPublicKeyFiles',
   ] as const) copy(k);
   return o;
 }
 
+/** --force-code-challenge-method is the older name, honoured when --code-challenge-method is empty. */
+function pkceMethodOf(c: ProviderConfig): string {
+  return c.codeChallengeMethod || c.forceCodeChallengeMethod || '';
+}
+
 function oauth2Base(c: ProviderConfig) {
-  const base = { clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: timeoutOf(c) } as {
-    clientId: string; clientSecret: string; timeoutMs: number; prompt?: string; approvalPrompt?: string; acrValues?: string; codeChallengeMethod?: string; resource?: string;
+  const base = { clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: timeoutOf(c), fetch: providerFetch(c) } as {
+    clientId: string; clientSecret: string; timeoutMs: number; fetch: Fetch | undefined; prompt?: string; approvalPrompt?: string; acrValues?: string; codeChallengeMethod?: string; resource?: string;
   };
   if (c.resource) base.resource = c.resource;
   if (c.prompt !== undefined) base.prompt = c.prompt;
   if (c.approvalPrompt !== undefined) base.approvalPrompt = c.approvalPrompt;
   if (c.acrValues) base.acrValues = c.acrValues;
-  if (c.codeChallengeMethod) base.codeChallengeMethod = c.codeChallengeMethod;
+  const method = pkceMethodOf(c);
+  if (method) base.codeChallengeMethod = method;
   return base;
 }
 

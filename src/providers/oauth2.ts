@@ -4,6 +4,7 @@
 // (and, where the provider has one, refresh).
 
 import { createApiClient, type ApiClient } from './http.js';
+import type { Fetch } from './tls.js';
 import { checkCallback } from './callback.js';
 import { checkEndpoint } from './oidc.js';
 import { ProviderError, type AuthorizationRequest, type Provider, type RedeemRequest } from './provider.js';
@@ -43,6 +44,8 @@ export interface OAuth2Options {
   /** Always sent with the authorization request (after the standard parameters). */
   extraAuthParams?: Record<string, string>;
   timeoutMs: number;
+  /** Outbound fetch carrying the provider TLS options; the global fetch when absent. */
+  fetch?: Fetch | undefined;
   /** Secrets of the configuration (tokens, keys) that must never reach a message. */
   secrets?: string[];
   /** Effective allowed groups (see Provider.allowedGroups); undefined keeps --allowed-group. */
@@ -62,7 +65,7 @@ export abstract class OAuth2Provider implements Provider {
     this.id = `${opts.kind}=${opts.clientId}`;
     this.displayName = opts.displayName;
     this.allowedGroups = opts.allowedGroups;
-    this.api = createApiClient({ name: opts.displayName, timeoutMs: opts.timeoutMs });
+    this.api = createApiClient({ name: opts.displayName, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
   }
 
   /** The provider-specific step: who the access token belongs to, and what they may do. */

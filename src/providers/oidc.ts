@@ -4,8 +4,11 @@
 import { isIP } from 'node:net';
 import * as oidc from 'openid-client';
 
+import { createIdTokenVerifier, needsOwnIdTokenCheck, type IdTokenVerifier } from './id-token.js';
+
 import type { SessionState } from '../session/state.js';
 import { checkCallback, sanitize } from './callback.js';
+import type { Fetch } from './tls.js';
 import { ProviderError, type AuthorizationRequest, type LogoutMetadata, type Provider, type RedeemRequest } from './provider.js';
 
 export interface OidcProviderOptions {
@@ -36,6 +39,22 @@ export interface OidcProviderOptions {
   /** Per outbound request (discovery, token, userinfo, JWKS); default 30 s. */
   timeoutMs?: number;
   acrValues?: string;
+  /** Sent as response_mode on the authorization request (e.g. form_post). */
+  authRequestResponseMode?: string;
+  /** Never ask the userinfo endpoint for claims the ID token lacks. */
+  skipClaimsFromProfileUrl?: boolean;
+  /** Accepted ID token algorithms, intersected with the issuer's; empty keeps the issuer's list. */
+  oidcEnabledSigningAlgs?: string[];
+  /** Claims holding the audience; default [aud]. */
+  oidcAudienceClaims?: string[];
+  /** Audiences accepted besides the client id. */
+  oidcExtraAudiences?: string[];
+  /** Accept ID tokens whose iss differs from the issuer (multi-tenant IdPs). */
+  insecureOidcSkipIssuerVerification?: boolean;
+  /** PEM public keys checking ID token signatures instead of the JWKS URL. */
+  oidcPublicKeyFiles?: string[];
+  /** Outbound fetch carrying the provider TLS options; the global fetch when absent. */
+  fetch?: Fetch | undefined;
 }
 
 /** What a named provider of the OpenID Connect family changes in the generic one. */
@@ -72,6 +91,7 @@ export interface EnrichContext {
   /** The userinfo response, fetched once on first use. */
   userinfo(): Promise<Record<string, unknown>>;
   timeoutMs: number;
+  fetch?: Fetch | undefined;
 }
 
 const DEFAULT_DISPLAY_NAME = 'OpenID Connect';
@@ -115,6 +135,9 @@ class OidcProvider implements Provider {
   readonly #groupsClaim: string;
   readonly #timeoutMs: number;
   #config: oidc.Configuration | undefined;
+  /** Set when the ID token rules go beyond what openid-client checks; see id-token.ts. */
+  #idTokens: IdTokenVerifier | undefined;
+  #makeConfig: (() => oidc.Configuration) | undefined;
 
   constructor(opts: OidcProviderOptions, ext?: OidcExtension) {
     this.#opts = opts;
@@ -145,7 +168,7 @@ class OidcProvider implements Provider {
       const missing = [
         ['login-url', o.loginUrl],
         ['redeem-url', o.redeemUrl],
-        ['oidc-jwks-url', o.oidcJwksUrl],
+        ['oidc-jwks-url', (o.oidcPublicKeyFiles?.length ?? 0) > 0 ? 'public keys' : o.oidcJwksUrl],
       ].filter(([, v]) => !v).map(([k]) => k);
       if (missing.length > 0) {
         throw new ProviderError(
@@ -157,7 +180,7 @@ class OidcProvider implements Provider {
         issuer: o.oidcIssuerUrl,
         authorization_endpoint: o.loginUrl,
         token_endpoint: o.redeemUrl,
-        jwks_uri: o.oidcJwksUrl,
+        ...(o.oidcJwksUrl ? { jwks_uri: o.oidcJwksUrl } : {}),
         ...(o.profileUrl ? { userinfo_endpoint: o.profileUrl } : {}),
       };
     } else {
@@ -179,24 +202,61 @@ class OidcProvider implements Provider {
     for (const [name, value] of [
       ['an authorization endpoint', server.authorization_endpoint],
       ['a token endpoint', server.token_endpoint],
-      ['a JWKS URL', server.jwks_uri],
+      ['a JWKS URL', (o.oidcPublicKeyFiles?.length ?? 0) > 0 ? 'public keys' : server.jwks_uri],
     ] as const) {
       if (!value) throw new ProviderError('discovery', `issuer ${display(issuer)} does not advertise ${name}`);
     }
 
+    server = this.#restrictAlgorithms(server);
     await this.#ext?.init?.();
-    const config = new oidc.Configuration(
-      server,
-      o.clientId,
-      o.clientSecret ? { client_secret: o.clientSecret } : undefined,
-      this.#ext?.clientAuth ? await this.#ext.clientAuth() : tokenEndpointAuth(o.clientSecret),
-    );
-    config.timeout = this.#timeoutMs / 1000;
-    if (insecure) oidc.allowInsecureRequests(config);
-    // openid-client trusts TLS for ID tokens from the token endpoint; we verify signatures anyway,
-    // because loopback issuers are plain http and oauth2-proxy has always checked them.
-    oidc.enableNonRepudiationChecks(config);
-    this.#config = config;
+    const clientAuth = this.#ext?.clientAuth ? await this.#ext.clientAuth() : tokenEndpointAuth(o.clientSecret);
+    const own = needsOwnIdTokenCheck(o);
+    const makeConfig = (): oidc.Configuration => {
+      const config = new oidc.Configuration(server, o.clientId, o.clientSecret ? { client_secret: o.clientSecret } : undefined, clientAuth);
+      config.timeout = this.#timeoutMs / 1000;
+      if (insecure) oidc.allowInsecureRequests(config);
+      if (o.fetch) config[oidc.customFetch] = o.fetch as oidc.CustomFetch;
+      // openid-client trusts TLS for ID tokens from the token endpoint; we verify signatures anyway,
+      // because loopback issuers are plain http and oauth2-proxy has always checked them.
+      if (!own) oidc.enableNonRepudiationChecks(config);
+      return config;
+    };
+    if (own) {
+      this.#idTokens = await createIdTokenVerifier(o, server, this.#timeoutMs);
+      this.#makeConfig = makeConfig;
+    }
+    this.#config = makeConfig();
+  }
+
+  /**
+   * Runs a token grant. With rules openid-client cannot express, the grant runs on its own
+   * Configuration whose fetch takes the ID token out of the token response, so openid-client
+   * handles the OAuth part and id-token.ts checks the ID token (signature, iss, aud, exp, nonce).
+   */
+  async #grant(
+    run: (config: oidc.Configuration, own: boolean) => Promise<TokenResponse>,
+    nonce: string | undefined,
+  ): Promise<{ tokens: TokenResponse; claims: oidc.IDToken | undefined; idToken: string | undefined }> {
+    const verifier = this.#idTokens;
+    if (!verifier || !this.#makeConfig) {
+      const tokens = await run(this.#requireConfig(), false);
+      return { tokens, claims: tokens.claims(), idToken: tokens.id_token };
+    }
+    const config = this.#makeConfig();
+    const tokenEndpoint = new URL(config.serverMetadata().token_endpoint ?? '').href;
+    const base = this.#opts.fetch ?? fetch;
+    let idToken: string | undefined;
+    config[oidc.customFetch] = (async (url: string, init: RequestInit) => {
+      const res = await base(url, init);
+      if (new URL(url).href !== tokenEndpoint || !res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return res;
+      const body = (await res.json()) as Record<string, unknown>;
+      if (typeof body.id_token === 'string') idToken = body.id_token;
+      delete body.id_token;
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
+    }) as unknown as oidc.CustomFetch;
+    const tokens = await run(config, true);
+    const claims = idToken !== undefined ? await verifier.verify(idToken, nonce) : undefined;
+    return { tokens, claims, idToken };
   }
 
   async #discover(issuer: URL): Promise<oidc.ServerMetadata> {
@@ -206,6 +266,7 @@ class OidcProvider implements Provider {
       discovered = await oidc.discovery(issuer, o.clientId, undefined, undefined, {
         timeout: this.#timeoutMs / 1000,
         execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+        ...(o.fetch ? { [oidc.customFetch]: o.fetch as oidc.CustomFetch } : {}),
       });
     } catch (err) {
       throw new ProviderError(
@@ -218,6 +279,24 @@ class OidcProvider implements Provider {
     const server: oidc.ServerMetadata = { ...discovered.serverMetadata() };
     if (server.userinfo_endpoint || !o.profileUrl) return server;
     return { ...server, userinfo_endpoint: o.profileUrl };
+  }
+
+  /**
+   * --oidc-enabled-signing-alg as oauth2-proxy applies it: the issuer's advertised algorithms that
+   * are enabled, or the enabled list itself when the issuer advertises none.
+   */
+  #restrictAlgorithms(server: oidc.ServerMetadata): oidc.ServerMetadata {
+    const enabled = (this.#opts.oidcEnabledSigningAlgs ?? []).map((a) => a.trim()).filter(Boolean);
+    if (enabled.length === 0) return server;
+    const advertised = server.id_token_signing_alg_values_supported;
+    const algs = Array.isArray(advertised) && advertised.length > 0 ? advertised.filter((a) => enabled.includes(a)) : enabled;
+    if (algs.length === 0) {
+      throw new ProviderError(
+        'config',
+        `--oidc-enabled-signing-alg: none of ${enabled.join(', ')} is among the issuer's ID token algorithms (${advertised?.join(', ')})`,
+      );
+    }
+    return { ...server, id_token_signing_alg_values_supported: algs };
   }
 
   pkceMethod(): 'S256' | 'plain' | '' {
@@ -247,12 +326,14 @@ class OidcProvider implements Provider {
     if (prompt !== '') params.set('prompt', prompt);
     else if (approvalPrompt !== '') params.set('approval_prompt', approvalPrompt);
     if (this.#opts.acrValues) params.set('acr_values', this.#opts.acrValues);
+    const responseMode = this.#opts.authRequestResponseMode?.trim() ?? '';
+    if (responseMode !== '') params.set('response_mode', responseMode);
     for (const [k, v] of Object.entries(this.#ext?.extraAuthParams ?? {})) if (!params.has(k)) params.set(k, v);
     return oidc.buildAuthorizationUrl(config, params);
   }
 
   async redeem(r: RedeemRequest): Promise<SessionState> {
-    const config = this.#requireConfig();
+    this.#requireConfig();
     const secrets = [r.code, r.codeVerifier, this.#opts.clientSecret];
     checkCallback(r, secrets);
     const skipNonce = this.#opts.insecureOidcSkipNonce === true;
@@ -267,36 +348,43 @@ class OidcProvider implements Provider {
     current.hash = '';
 
     let tokens: TokenResponse;
+    let claims: oidc.IDToken | undefined;
+    let idToken: string | undefined;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, current, {
-        expectedState: r.state,
-        expectedNonce: skipNonce ? undefined : r.nonce,
-        pkceCodeVerifier: r.codeVerifier,
-        idTokenExpected: true,
-      });
+      ({ tokens, claims, idToken } = await this.#grant(
+        (cfg, own) =>
+          oidc.authorizationCodeGrant(cfg, current, {
+            expectedState: r.state,
+            expectedNonce: skipNonce || own ? undefined : r.nonce,
+            pkceCodeVerifier: r.codeVerifier,
+            idTokenExpected: !own,
+          }),
+        skipNonce ? undefined : r.nonce,
+      ));
     } catch (err) {
       throw toProviderError(err, 'redeeming the authorization code', this.#timeoutMs, secrets);
     }
-    const claims = tokens.claims();
     if (!claims) throw new ProviderError('id_token_invalid', 'the token response carries no ID token');
     const userinfo = this.#userinfoOnce(tokens.access_token, claims.sub, [...secrets, tokens.access_token, tokens.refresh_token]);
     const identity = await this.#identity(claims, userinfo);
-    return this.#enrich(this.#session(identity, tokens, undefined), claims, tokens.access_token, userinfo);
+    return this.#enrich(this.#session(identity, tokens, idToken, undefined), claims, tokens.access_token, userinfo);
   }
 
   async refresh(s: SessionState): Promise<SessionState> {
-    const config = this.#requireConfig();
+    this.#requireConfig();
     if (!s.refreshToken) {
       throw new ProviderError('no_refresh_token', 'the session has no refresh token', { fatal: false });
     }
     const secrets = [s.refreshToken, s.accessToken, s.idToken, this.#opts.clientSecret];
+    const refreshToken = s.refreshToken;
     let tokens: TokenResponse;
+    let claims: oidc.IDToken | undefined;
+    let idToken: string | undefined;
     try {
-      tokens = await oidc.refreshTokenGrant(config, s.refreshToken);
+      ({ tokens, claims, idToken } = await this.#grant((cfg) => oidc.refreshTokenGrant(cfg, refreshToken), undefined));
     } catch (err) {
       throw toProviderError(err, 'refreshing the session', this.#timeoutMs, secrets);
     }
-    const claims = tokens.claims();
     let identity: Identity = { user: s.user, email: s.email, groups: s.groups, preferredUsername: s.preferredUsername };
     const sub = claims?.sub ?? s.user;
     const userinfo = this.#userinfoOnce(tokens.access_token, sub, [...secrets, tokens.access_token, tokens.refresh_token]);
@@ -307,7 +395,7 @@ class OidcProvider implements Provider {
       }
       identity = await this.#identity(claims, userinfo);
     }
-    return this.#enrich(this.#session(identity, tokens, s), claims ?? {}, tokens.access_token, userinfo);
+    return this.#enrich(this.#session(identity, tokens, idToken, s), claims ?? {}, tokens.access_token, userinfo);
   }
 
   async #enrich(
@@ -317,7 +405,7 @@ class OidcProvider implements Provider {
     userinfo: () => Promise<Record<string, unknown>>,
   ): Promise<SessionState> {
     if (!this.#ext?.enrich) return session;
-    await this.#ext.enrich(session, { claims, accessToken, userinfo, timeoutMs: this.#timeoutMs });
+    await this.#ext.enrich(session, { claims, accessToken, userinfo, timeoutMs: this.#timeoutMs, fetch: this.#opts.fetch });
     session.groups = [...new Set(session.groups)];
     return session;
   }
@@ -340,7 +428,7 @@ class OidcProvider implements Provider {
     };
   }
 
-  #session(identity: Identity, tokens: TokenResponse, previous: SessionState | undefined): SessionState {
+  #session(identity: Identity, tokens: TokenResponse, idToken: string | undefined, previous: SessionState | undefined): SessionState {
     const now = Date.now();
     const expiresIn = tokens.expiresIn();
     const session: SessionState = {
@@ -349,7 +437,7 @@ class OidcProvider implements Provider {
       groups: identity.groups,
       accessToken: tokens.access_token,
       // A refresh response without a new ID or refresh token leaves the previous one in force.
-      idToken: tokens.id_token ?? previous?.idToken,
+      idToken: idToken ?? previous?.idToken,
       refreshToken: tokens.refresh_token ?? previous?.refreshToken,
       createdAt: now,
       expiresOn: expiresIn !== undefined ? now + expiresIn * 1000 : 0,
@@ -367,7 +455,8 @@ class OidcProvider implements Provider {
     let groups = claimValue(claims, this.#groupsClaim);
     let preferredUsername = stringClaim(claims, 'preferred_username');
 
-    if ((email === undefined || groups === undefined) && config.serverMetadata().userinfo_endpoint) {
+    const askUserinfo = !this.#opts.skipClaimsFromProfileUrl && config.serverMetadata().userinfo_endpoint;
+    if ((email === undefined || groups === undefined) && askUserinfo) {
       try {
         const info = await userinfo();
         if (email === undefined) {

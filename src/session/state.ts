@@ -26,3 +26,9 @@ export function sessionAgeMs(s: SessionState, now: number): number {
 export function isExpired(s: SessionState, now: number): boolean {
   return s.expiresOn > 0 && s.expiresOn <= now;
 }
+
+/** --session-cookie-minimal: the session as stored, with the access, ID and refresh tokens left out. */
+export function withoutTokens(s: SessionState): SessionState {
+  const { accessToken: _a, idToken: _i, refreshToken: _r, ...rest } = s;
+  return rest;
+}

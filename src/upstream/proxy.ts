@@ -42,6 +42,8 @@ export interface UpstreamProxyOptions {
    */
   flushIntervalMs: number;
   insecureSkipVerify: boolean;
+  /** --disable-keep-alives: every request gets its own upstream connection, closed after the answer. */
+  disableKeepAlives?: boolean;
   /** Largest upstream response head accepted, default 64 KiB (Node's 16 KiB is too small for big cookies). */
   maxHeaderSize?: number;
   /** Failures that are not reported through a rejection: mid-stream errors and websocket errors. */
@@ -56,7 +58,7 @@ export interface UpstreamProxy {
    * ProxyError only while `res` is untouched: UPSTREAM_UNREACHABLE (502), UPSTREAM_TIMEOUT (504),
    * BAD_REQUEST (unforwardable request target), SERVICE_UNAVAILABLE (closing).
    */
-  forward(req: IncomingMessage, res: ServerResponse, route: Route, headers: OutgoingHeaders): Promise<void>;
+  forward(req: IncomingMessage, res: ServerResponse, route: Route, headers: OutgoingHeaders, body?: Buffer): Promise<void>;
   /**
    * Tunnels a websocket upgrade (from the server's 'upgrade' event). Answers on the raw socket by
    * itself: 400 when websockets are off or it is not a websocket, 502/504 when the upstream fails.
@@ -85,6 +87,7 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
   });
   const maxHeaderSize = opts.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
   const onError = opts.onError;
+  const reset = opts.disableKeepAlives === true;
   const tunnels = new Set<Duplex>();
   let closed = false;
 
@@ -113,7 +116,8 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
     poolOf.set(r, pool);
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, route: Route, headers: OutgoingHeaders): Promise<void> {
+  /** `body`: the request body already read (to sign it); otherwise it is streamed from `req`. */
+  function forward(req: IncomingMessage, res: ServerResponse, route: Route, headers: OutgoingHeaders, body?: Buffer): Promise<void> {
     if (closed) return Promise.reject(new ProxyError('SERVICE_UNAVAILABLE', 'proxy is closing'));
     if (route.kind === 'static') return Promise.resolve(serveStatic(res, route));
     if (route.kind === 'file') return serveFile(req, res, route);
@@ -123,7 +127,7 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
     const path = url.charCodeAt(0) === 47 ? url : originForm(url);
     if (path === undefined) return Promise.reject(new ProxyError('BAD_REQUEST', 'request target cannot be proxied'));
     return new Promise<void>((resolve, reject) => {
-      const h = new ForwardHandler(req, res, route, pool, path, headers, resolve, reject, onError);
+      const h = new ForwardHandler(req, res, route, pool, path, headers, body, reset, resolve, reject, onError);
       h.start();
     });
   }
@@ -157,7 +161,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private clientGone = false;
   private started = false;
   private attempts = 0;
-  private readonly body: IncomingMessage | null;
+  private readonly body: IncomingMessage | Buffer | null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -166,6 +170,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly pool: Pool,
     private readonly path: string,
     private readonly headers: OutgoingHeaders,
+    read: Buffer | undefined,
+    private readonly reset: boolean,
     private readonly resolve: () => void,
     private readonly reject: (e: ProxyError) => void,
     private readonly report: ((err: Error, route: Route) => void) | undefined,
@@ -173,7 +179,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // A request has a body only when it announces one; handing undici a stream otherwise would
     // make it send an empty chunked body, which some servers reject on GET.
     const cl = req.headers['content-length'];
-    this.body = (cl !== undefined ? cl !== '0' : req.headers['transfer-encoding'] !== undefined) ? req : null;
+    this.body = read !== undefined ? (read.length > 0 ? read : null) : (cl !== undefined ? cl !== '0' : req.headers['transfer-encoding'] !== undefined) ? req : null;
   }
 
   start(): void {
@@ -196,6 +202,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         body: this.body,
         headersTimeout: this.route.timeoutMs,
         bodyTimeout: 0,
+        reset: this.reset,
       },
       this,
     );

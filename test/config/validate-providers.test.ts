@@ -46,3 +46,56 @@ describe('provider validation', () => {
     assertHasError(errorsWith({ provider: 'github', validateUrl: 'api.github.com' }), 'validate-url', 'absolute');
   });
 });
+
+describe('provider TLS, signing algorithm and PKCE alias validation', () => {
+  it('names --provider-ca-file for an unreadable file and for a file without a usable certificate', async () => {
+    const { tmpFile } = await import('./support.js');
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', providerCaFiles: ['/nonexistent/ca.pem'] }), 'provider-ca-file', 'cannot be read');
+    const notPem = tmpFile('not-a-ca.pem', 'hello\n');
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', providerCaFiles: [notPem] }), 'provider-ca-file', 'no PEM certificate');
+    const broken = tmpFile('broken-ca.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', providerCaFiles: [broken] }), 'provider-ca-file', 'cannot be parsed');
+  });
+
+  it('names --oidc-enabled-signing-alg for an algorithm that cannot sign an ID token here', () => {
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', oidcEnabledSigningAlgs: ['HS256'] }), 'oidc-enabled-signing-alg', 'HS256');
+    assert.deepEqual(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', oidcEnabledSigningAlgs: ['RS256', 'ES256'] }), []);
+  });
+
+  it('checks --force-code-challenge-method like --code-challenge-method and warns that it is deprecated', async () => {
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', forceCodeChallengeMethod: 'S512' }), 'force-code-challenge-method', 'S256, plain or empty');
+    const { configWarnings } = await import('../../src/config/validate.js');
+    const { config } = loadOk([...VALID_ARGS, '--force-code-challenge-method=plain']);
+    assert.ok(configWarnings(config).some((w) => w.startsWith('--force-code-challenge-method: deprecated')));
+  });
+
+  it('warns at start-up about --ssl-insecure-skip-verify', async () => {
+    const { configWarnings } = await import('../../src/config/validate.js');
+    const { config } = loadOk([...VALID_ARGS, '--ssl-insecure-skip-verify']);
+    assert.ok(configWarnings(config).some((w) => w.startsWith('--ssl-insecure-skip-verify:')));
+  });
+});
+
+describe('ID token rule validation', () => {
+  it('names --oidc-public-key-file for an unreadable file or one without a public key', async () => {
+    const { tmpFile } = await import('./support.js');
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', oidcPublicKeyFiles: ['/nonexistent/key.pem'] }), 'oidc-public-key-file', 'cannot be read');
+    assertHasError(errorsWith({ provider: 'oidc', oidcIssuerUrl: 'https://idp.example', oidcPublicKeyFiles: [tmpFile('no-key.pem', 'hello\n')] }), 'oidc-public-key-file', 'no PEM public key');
+  });
+
+  it('takes --oidc-public-key-file in place of --oidc-jwks-url without discovery', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { tmpFile } = await import('./support.js');
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const manual = { provider: 'oidc', oidcIssuerUrl: 'https://idp.example', skipOidcDiscovery: true, loginUrl: 'https://idp.example/auth', redeemUrl: 'https://idp.example/token' };
+    assertHasError(errorsWith(manual), 'oidc-jwks-url', '--oidc-public-key-file');
+    assert.deepEqual(errorsWith({ ...manual, oidcPublicKeyFiles: [tmpFile('idp-key.pem', pem)] }), []);
+  });
+
+  it('warns at start-up about --insecure-oidc-skip-issuer-verification', async () => {
+    const { configWarnings } = await import('../../src/config/validate.js');
+    const { config } = loadOk([...VALID_ARGS, '--insecure-oidc-skip-issuer-verification', '--oidc-extra-audience=api', '--oidc-audience-claim=aud', '--oidc-audience-claim=client_id']);
+    assert.deepEqual(config.oidcAudienceClaims, ['aud', 'client_id']);
+    assert.ok(configWarnings(config).some((w) => w.startsWith('--insecure-oidc-skip-issuer-verification:')));
+  });
+});
