@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { buildComponents, type ComponentOptions } from './components.js';
 import { makeAuth } from './endpoints/auth.js';
 import { makeBackchannelLogout } from './endpoints/backchannel-logout.js';
+import { providerFetch } from './providers/tls.js';
 import { makeCallback } from './endpoints/callback.js';
 import { makeReady, ping, robots } from './endpoints/probes.js';
 import { makeSignIn, makeUnauthenticated } from './endpoints/sign-in.js';
@@ -88,7 +89,7 @@ export function createApp(config: Config, opts: AppOptions): App {
     })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
-  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log }));
+  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log, fetch: providerFetch(config) }));
   const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
   const authPath = `${prefix}/auth`;
   const authEndpoint = makeAuth({

@@ -6,6 +6,7 @@ import type { Config } from './config/index.js';
 import type { SessionLoader } from './http/pipeline.js';
 import { loadHtpasswd, type Htpasswd } from './htpasswd/verify.js';
 import { createBearerVerifier, type IssuerSpec } from './jwt/bearer.js';
+import { providerFetch } from './providers/tls.js';
 import type { Log } from './log.js';
 import { makeBasicAuthLoader, chainSessionLoaders, htpasswdSession } from './middleware/basic-auth.js';
 import { makeBearerLoader } from './middleware/bearer.js';
@@ -39,6 +40,8 @@ export function buildAuthSources(config: Config, stored: SessionLoader, log: Log
       emailClaim: config.oidcEmailClaim,
       groupsClaim: config.oidcGroupsClaim,
       allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
+      // The issuers' keys are fetched with the same trust settings as every other call to the IdP.
+      fetch: providerFetch(config),
     });
     loaders.push(makeBearerLoader({ verifier, loginFallback: config.bearerTokenLoginFallback, log }));
   }

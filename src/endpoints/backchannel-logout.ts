@@ -3,6 +3,7 @@
 // session (`sid`) or, without a sid, of that subject (`sub`) ends on every replica at once. The
 // token is checked as §2.6 of the specification requires: signature against the issuer's JWKS,
 // iss, aud = our client id, iat and exp, the back-channel logout event, sub and/or sid, no nonce.
+import { jwksOptions } from '../providers/tls.js';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ProxyError } from '../errors.js';
 import { sendJson, setNoCache } from '../http/respond.js';
@@ -23,6 +24,8 @@ export interface BackchannelLogoutDeps {
   store: SessionStore;
   provider: Provider;
   log: Log;
+  /** The fetch that carries the IdP trust options (--provider-ca-file, --ssl-insecure-skip-verify). */
+  fetch?: typeof fetch;
 }
 
 class Refused extends Error {}
@@ -58,7 +61,7 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
     if (!meta || !revoke) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
     const token = (await readForm(req)).get('logout_token');
     if (!token) return refuse(res, 'logout_token is missing');
-    if (jwks?.url !== meta.jwksUri) jwks = { url: meta.jwksUri, set: createRemoteJWKSet(new URL(meta.jwksUri)) };
+    if (jwks?.url !== meta.jwksUri) jwks = { url: meta.jwksUri, set: createRemoteJWKSet(new URL(meta.jwksUri), jwksOptions(5_000, deps.fetch)) };
 
     let target: { sub?: string; sid?: string };
     try {

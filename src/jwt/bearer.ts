@@ -9,6 +9,7 @@
 // client that sends the same token on every request pays for the signature check once.
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { jwksOptions } from '../providers/tls.js';
 import { LRUCache } from 'lru-cache';
 import type { SessionState } from '../session/state.js';
 
@@ -28,6 +29,8 @@ export interface BearerOptions {
   clockTolerance?: number;
   /** Least time between two fetches of an issuer's key set; default 30 s. */
   jwksCooldownMs?: number;
+  /** The fetch that carries --provider-ca-file / --ssl-insecure-skip-verify; the global one otherwise. */
+  fetch?: typeof fetch;
   now?: () => number;
 }
 
@@ -58,7 +61,7 @@ export function createBearerVerifier(opts: BearerOptions): BearerVerifier {
   for (const spec of opts.issuers) {
     const known = byIssuer.get(spec.issuer);
     if (known) known.spec = { ...known.spec, audiences: [...known.spec.audiences, ...spec.audiences] };
-    else byIssuer.set(spec.issuer, { spec, keys: spec.jwksUrl ? remoteKeys(spec.jwksUrl, cooldown) : undefined, discovering: undefined, failedAt: 0 });
+    else byIssuer.set(spec.issuer, { spec, keys: spec.jwksUrl ? remoteKeys(spec.jwksUrl, cooldown, opts.fetch) : undefined, discovering: undefined, failedAt: 0 });
   }
   const verified = new LRUCache<string, SessionState>({ max: 10_000 });
 
@@ -66,8 +69,8 @@ export function createBearerVerifier(opts: BearerOptions): BearerVerifier {
     if (st.keys) return st.keys;
     if (st.discovering) return st.discovering;
     if (now() - st.failedAt < DISCOVERY_RETRY_MS) throw new Error('issuer discovery failed recently');
-    st.discovering = discoverJwks(st.spec.issuer).then(
-      (url) => (st.keys = remoteKeys(url, cooldown)),
+    st.discovering = discoverJwks(st.spec.issuer, opts.fetch).then(
+      (url) => (st.keys = remoteKeys(url, cooldown, opts.fetch)),
       (err: unknown) => {
         st.failedAt = now();
         throw err;
@@ -114,13 +117,13 @@ export function createBearerVerifier(opts: BearerOptions): BearerVerifier {
   };
 }
 
-function remoteKeys(url: string, cooldownDuration: number): KeySet {
-  return createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration, cacheMaxAge: 10 * 60_000 });
+function remoteKeys(url: string, cooldownDuration: number, f: typeof fetch | undefined): KeySet {
+  return createRemoteJWKSet(new URL(url), { ...jwksOptions(5_000, f), cooldownDuration, cacheMaxAge: 10 * 60_000 });
 }
 
-async function discoverJwks(issuer: string): Promise<string> {
+async function discoverJwks(issuer: string, f: typeof fetch = fetch): Promise<string> {
   const url = issuer.replace(/\/$/, '') + '/.well-known/openid-configuration';
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+  const res = await f(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
   if (!res.ok) throw new Error(`discovery answered ${res.status}`);
   const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
   if (doc.issuer !== issuer) throw new Error('discovery document names another issuer');

@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { createProvider, ProviderError, type Provider, type ProviderConfig } from '../../src/providers/index.js';
 import { createApiClient } from '../../src/providers/http.js';
 import { providerFetch } from '../../src/providers/tls.js';
+import { createBearerVerifier } from '../../src/jwt/bearer.js';
+import { generateKeyPair, SignJWT } from 'jose';
 import { createTestCa, type TestCa } from '../ops/certs.js';
 import { startTestIdp, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type DevIdp, type DevUser } from '../support/idp.js';
 import { listen, loginAt, redeemRequest, startCallbackServer, type CallbackServer, type LocalServer } from './helpers.js';
@@ -109,6 +111,23 @@ describe('TLS towards the identity provider', () => {
       createApiClient({ name: 'Test API', timeoutMs: 5000, fetch: providerFetch({ providerCaFiles: [otherCaFile] }) }).getJson(url),
       (err: unknown) => err instanceof ProviderError && err.code === 'network',
     );
+  });
+
+  it('fetches the key sets of bearer-token issuers with the same trust', async () => {
+    const key = await generateKeyPair('RS256');
+    const token = await new SignJWT({ email: 'a@example.com' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(idp.issuer).setAudience('api').setSubject('a').setIssuedAt().setExpirationTime('5m').sign(key.privateKey);
+    const issuers = [{ issuer: idp.issuer, audiences: ['api'] }];
+    const common = { issuers, emailClaim: 'email', groupsClaim: 'groups', allowUnverifiedEmail: false };
+
+    const untrusted = await createBearerVerifier(common).verify(token);
+    assert.equal(untrusted.ok, false);
+    const before = idp.hits.length;
+    const trusted = await createBearerVerifier({ ...common, fetch: providerFetch({ providerCaFiles: [caFile] }) }).verify(token);
+    // The issuer's key set is empty, so the token is refused, but only after discovery and the
+    // key set were fetched over TLS with the given CA.
+    assert.equal(trusted.ok, false);
+    assert.deepEqual(idp.hits.slice(before), ['/.well-known/openid-configuration', '/jwks']);
   });
 
   it('names --provider-ca-file when a bundle cannot be used', () => {
