@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-upstream.js';
 import { createClient, signIn } from '../support/http-client.js';
 import { DEMO_PASSWORD, startTestIdp, type DevIdp } from '../support/idp.js';
-import { freePort } from '../support/ports.js';
+import { freePort, REFUSED_PORT } from '../support/ports.js';
 import { opsArgs, parseExposition, startOpsProxy, type OpsProxy } from '../ops/harness.js';
 
 describe('metrics listener', () => {
@@ -68,7 +68,7 @@ describe('metrics listener', () => {
   });
 
   it('counts upstream failures by reason', async () => {
-    const dead = await freePort();
+    const dead = REFUSED_PORT;
     const p = await startOpsProxy(opsArgs({ issuer: idp.issuer, upstream: `http://127.0.0.1:${dead}`, extra: [`--metrics-address=127.0.0.1:0`] }));
     try {
       const client = createClient();

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { fixture } from '../support/paths.js';
-import { freePort } from '../support/ports.js';
+import { REFUSED_PORT } from '../support/ports.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 describe('proxying a signed-in user', () => {
@@ -144,7 +144,7 @@ describe('open redirects', () => {
 
 describe('upstream failures', () => {
   it('answers 502 with a page showing a request id when the upstream is down', async () => {
-    const deadPort = await freePort();
+    const deadPort = REFUSED_PORT;
     const s = await startStack({ upstream: `http://127.0.0.1:${deadPort}` });
     try {
       const client = s.newClient();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifySignedValue } from '../../src/session/signed-value.js';
 import { createClient } from '../support/http-client.js';
-import { freePort } from '../support/ports.js';
+import { freePort, REFUSED_PORT } from '../support/ports.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { COOKIE, startTwinStack, type TwinStack } from '../support/redis-stack.js';
 import { runBin } from '../support/spawn.js';
@@ -78,7 +78,7 @@ describe('redis sessions shared by two replicas', () => {
     const common = baseArgs({ issuer: stack.idp.issuer, upstream: stack.echo.url, extra: ['--session-store-type=redis'] });
     const ok = await runBin([...common, `--redis-connection-url=${redis.url}`, '--config-test']);
     assert.equal(ok.code, 0, ok.stderr);
-    const dead = `redis://:s3cret-pw@127.0.0.1:${await freePort()}`;
+    const dead = `redis://:s3cret-pw@127.0.0.1:${REFUSED_PORT}`;
     for (const extra of [['--config-test'], [`--http-address=127.0.0.1:${await freePort()}`]]) {
       const r = await runBin([...common, `--redis-connection-url=${dead}`, ...extra]);
       assert.equal(r.code, 1);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Provider } from '../../src/providers/index.js';
 import { createClient, signIn, type HttpClient } from '../support/http-client.js';
+import { REFUSED_PORT } from '../support/ports.js';
 
 export interface LocalServer {
   origin: string;
@@ -48,11 +49,9 @@ export async function startCallbackServer(): Promise<CallbackServer> {
   return { ...s, redirectUri: `${s.origin}/oauth2/callback`, received };
 }
 
-/** A port nothing listens on: bound once, then released. */
+/** A port nothing listens on, for as long as the test runs. */
 export async function closedPort(): Promise<number> {
-  const s = await listen(() => {});
-  await s.close();
-  return s.port;
+  return REFUSED_PORT;
 }
 
 export function pkcePair(): { verifier: string; challenge: string } {

@@ -12,3 +12,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A loopback port that refuses connections for the whole test. A port that was free a moment ago
+ * can be taken by another test file running in parallel, turning "upstream down" into a live
+ * server; port 2 is far below the kernel's ephemeral range, so no test ever listens there, and
+ * unlike port 1 it is not on the fetch standard's list of blocked ports.
+ */
+export const REFUSED_PORT = 2;

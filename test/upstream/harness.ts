@@ -11,6 +11,7 @@ import { createHeaderRules } from '../../src/upstream/headers.js';
 import { createIdentityHeaders, type IdentityHeaderOptions } from '../../src/upstream/identity.js';
 import { createUpstreamProxy, rejectUpgrade, type UpstreamProxy, type UpstreamProxyOptions } from '../../src/upstream/proxy.js';
 import type { Route, UpstreamSpec } from '../../src/upstream/routes.js';
+import { REFUSED_PORT } from '../support/ports.js';
 
 export const SESSION: SessionState = {
   user: 'alice-sub',
@@ -184,12 +185,7 @@ export function json<T = Record<string, unknown>>(r: Reply): T {
   return JSON.parse(r.body.toString('utf8')) as T;
 }
 
-/** A loopback port with nothing listening on it. */
+/** A loopback port with nothing listening on it, for as long as the test runs. */
 export async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+  return REFUSED_PORT;
 }
