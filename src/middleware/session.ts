@@ -135,6 +135,8 @@ export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
       return undefined;
     }
     let s = loaded.session;
+    // Stored once in our format before anything else, so a refresh below re-reads it as ours.
+    if (loaded.legacy) scope.setCookies.push(...(await deps.store.save(ctx, s, { fresh: false })));
     if (isDue(s)) {
       const fresh = await refresh(ctx, scope, s);
       if (fresh === undefined) return undefined;

@@ -4,6 +4,8 @@
 
 import type { SessionState } from './state.js';
 import { createPayloadCipher } from './cipher.js';
+import { decodeLegacyCookiePayload } from './legacy.js';
+import { cookieSecretBytes } from './secret.js';
 import { signValue, verifySignedValue } from './signed-value.js';
 
 export interface SessionCodecOptions {
@@ -13,7 +15,8 @@ export interface SessionCodecOptions {
   expireMs: number;
 }
 
-export type DecodeResult = { ok: true; session: SessionState } | { ok: false; reason: string };
+/** `legacy`: the payload was oauth2-proxy's own format, and should be stored again in ours. */
+export type DecodeResult = { ok: true; session: SessionState; legacy?: true } | { ok: false; reason: string };
 
 export interface SessionCodec {
   encode(s: SessionState, nowMs: number): string;
@@ -98,12 +101,17 @@ export function sessionFromJson(text: string): SessionState | undefined {
 export function createSessionCodec(opts: SessionCodecOptions): SessionCodec {
   const { cookieName, secret, expireMs } = opts;
   const cipher = createPayloadCipher(secret);
+  const legacyKey = cookieSecretBytes(secret);
 
   function decodeResult(signed: string, nowMs: number): DecodeResult {
     const sealed = verifySignedValue(cookieName, signed, secret, expireMs, nowMs);
     if (sealed === undefined) return { ok: false, reason: 'signature invalid or expired' };
     const plain = cipher.decrypt(sealed);
-    if (plain === undefined) return { ok: false, reason: 'payload does not decrypt' };
+    if (plain === undefined) {
+      // Signed with our secret but not sealed by us: a session oauth2-proxy issued before the swap.
+      const legacy = legacyKey === undefined ? undefined : decodeLegacyCookiePayload(sealed, legacyKey);
+      return legacy === undefined ? { ok: false, reason: 'payload does not decrypt' } : { ok: true, session: legacy, legacy: true };
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(plain.toString('utf8'));

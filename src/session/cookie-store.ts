@@ -43,7 +43,8 @@ export function createCookieSessionStore(opts: CookieOptions): SessionStore {
       const value = readChunked(ctx.cookies, name);
       if (value === undefined || value === '') return { state: 'none' };
       const r = codec.decodeResult(value, now());
-      return r.ok ? { state: 'ok', session: r.session } : { state: 'invalid', reason: r.reason };
+      if (!r.ok) return { state: 'invalid', reason: r.reason };
+      return r.legacy ? { state: 'ok', session: r.session, legacy: true } : { state: 'ok', session: r.session };
     },
     async save(ctx, s) {
       return writeChunked(ctx.cookies, name, codec.encode(s, now()), attrs(ctx));

@@ -11,6 +11,7 @@ import { sessionFromJson, sessionToJson } from './codec.js';
 import { pickCookieDomain, type CookieAttributes } from './cookies.js';
 import type { CookieOptions } from './cookie-store.js';
 import type { RedisClient } from './redis-connect.js';
+import { decodeLegacyRedisValue } from './legacy.js';
 import { signValue, verifySignedValue } from './signed-value.js';
 import type { SessionState } from './state.js';
 import type { CookieContext, LoadResult, RefreshLock, RevokeTarget, SessionStore } from './store.js';
@@ -136,7 +137,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
     const raw = await run(() => client.getBuffer(t.id));
     if (raw === null) return undefined;
     const plain = openWithTicket(t, raw);
-    return plain === undefined ? undefined : sessionFromJson(plain.toString('utf8'));
+    return plain === undefined ? decodeLegacyRedisValue(raw, t.secret) : sessionFromJson(plain.toString('utf8'));
   }
 
   function seal(t: Ticket, s: SessionState): Buffer {
@@ -151,7 +152,11 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       const raw = await run(() => client.getBuffer(t.id));
       if (raw === null) return { state: 'invalid', reason: 'session does not exist (signed out, revoked or expired)' };
       const plain = openWithTicket(t, raw);
-      if (plain === undefined) return { state: 'invalid', reason: 'stored session does not decrypt' };
+      if (plain === undefined) {
+        // Stored by oauth2-proxy under the same ticket before the swap.
+        const legacy = decodeLegacyRedisValue(raw, t.secret);
+        return legacy === undefined ? { state: 'invalid', reason: 'stored session does not decrypt' } : { state: 'ok', session: legacy, legacy: true };
+      }
       const session = sessionFromJson(plain.toString('utf8'));
       return session === undefined ? { state: 'invalid', reason: 'stored session has the wrong shape' } : { state: 'ok', session };
     },

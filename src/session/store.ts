@@ -15,7 +15,8 @@ export interface CookieContext {
 
 export type LoadResult =
   | { state: 'none' }
-  | { state: 'ok'; session: SessionState }
+  /** legacy: read from oauth2-proxy's format; saving it once stores it in ours. */
+  | { state: 'ok'; session: SessionState; legacy?: true }
   /** tampered, truncated, expired, revoked or undecodable: the caller clears it */
   | { state: 'invalid'; reason: string };
 
