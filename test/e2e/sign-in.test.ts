@@ -95,6 +95,16 @@ describe('sign-in flow', () => {
     assert.equal(after.status, 403);
   });
 
+  it('visiting the sign-in page ends the session, as oauth2-proxy does since GHSA-f24x-5g9q-753f', async () => {
+    const client = s.newClient();
+    await s.signIn(client, 'alice');
+    assert.equal((await client.request(`${s.proxy.url}/private`)).status, 200);
+    const page = await client.request(`${s.proxy.url}/oauth2/sign_in`);
+    assert.equal(page.status, 200);
+    assert.ok(page.setCookies.some((c) => c.startsWith('_oauth2_proxy=') && /Max-Age=0/.test(c)), 'session cookie cleared');
+    assert.equal((await client.request(`${s.proxy.url}/private`, { headers: { accept: 'text/html' } })).status, 403);
+  });
+
   it('refuses an unsafe rd on sign-out', async () => {
     const out = await s.anonymous.request(`${s.proxy.url}/oauth2/sign_out?rd=${encodeURIComponent('https://evil.example/')}`);
     assert.equal(out.status, 302);
