@@ -1,0 +1,140 @@
+// The benchmark runner: one OpenID Provider, one nginx upstream, then every target in turn (started,
+// signed in through its real flow, loaded with wrk, stopped), so that only one target runs while it
+// is measured. Results go to bench/results/ as Markdown and JSON.
+//
+//   node dist/bench/run.js [--only=key,key] [--duration=10] [--warmup=2] [--out=bench/results]
+import { resolve } from 'node:path';
+import { startBenchIdp } from './lib/idp.js';
+import { killAllNow, stopAll } from './lib/procs.js';
+import { measureTarget, type Row } from './lib/measure.js';
+import { machineInfo, standardTargets, writeReport, type TargetCheck } from './lib/report.js';
+import type { Target } from './lib/target.js';
+import { startUpstream } from './peers/upstream.js';
+import { startNginxAuthRequestNode, startNginxProxy, startNginxAuthRequest } from './peers/nginx.js';
+import { startApache } from './peers/apache.js';
+import { startExpress } from './peers/express.js';
+import { sidecarCookie, sidecarJwt, sidecarRedis, sidecarSkipAuth, startRedis, startSidecar } from './sidecar.js';
+import { signInForCookie } from './lib/signin.js';
+import { measureManySessions, type ManySessionsResult } from './many-sessions.js';
+
+interface Args { only?: Set<string>; durationS: number; warmupS: number; out: string; sessions: number; maxOtherCpuS: number }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { durationS: 10, warmupS: 2, out: resolve('bench/results'), sessions: 100_000, maxOtherCpuS: 0.3 };
+  for (const arg of argv) {
+    const [k, v = ''] = arg.replace(/^--/, '').split('=', 2) as [string, string?];
+    if (k === 'only') a.only = new Set(v.split(',').filter(Boolean));
+    else if (k === 'duration') a.durationS = Number(v);
+    else if (k === 'warmup') a.warmupS = Number(v);
+    else if (k === 'out') a.out = resolve(v);
+    else if (k === 'sessions') a.sessions = Number(v);
+    else if (k === 'max-other-cpu') a.maxOtherCpuS = Number(v);
+    else throw new Error(`unknown argument ${arg}; known: --only=key,key --duration=S --warmup=S --out=DIR --sessions=N (0: skip) --max-other-cpu=S`);
+  }
+  if (!(a.durationS > 0 && a.durationS <= 120) || !(a.warmupS >= 0 && a.warmupS <= 60)) throw new Error('--duration must be in (0,120] and --warmup in [0,60]');
+  return a;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const stopEverything = () => { killAllNow(); process.exit(130); };
+  process.once('SIGINT', stopEverything);
+  process.once('SIGTERM', stopEverything);
+
+  const idp = await startBenchIdp();
+  const upstream = await startUpstream();
+  const redis = await startRedis();
+  const sidecar = { issuer: idp.issuer, upstreamUrl: upstream.url };
+  const peer = { issuer: idp.issuer, upstreamUrl: upstream.url };
+
+  // In report order: the bare upstream first (every ratio is to it), then the peers, then ours.
+  const plan: Array<[string, () => Promise<Target>]> = [
+    ['direct', async () => upstream.target],
+    ['nginx-proxy', () => startNginxProxy(peer)],
+    ['nginx-auth-request-node', () => startNginxAuthRequestNode(peer)],
+    ['apache-server-cache', () => startApache({ ...peer, sessionType: 'server-cache' })],
+    ['apache-client-cookie', () => startApache({ ...peer, sessionType: 'client-cookie' })],
+    ['express', () => startExpress(peer)],
+    ['sidecar-skip-auth', () => sidecarSkipAuth(sidecar)],
+    ['sidecar-cookie', () => sidecarCookie(sidecar)],
+    ['sidecar-redis', () => sidecarRedis(sidecar, redis.url)],
+    ['sidecar-auth-request', () => sidecarBehindNginx(sidecar)],
+    ['sidecar-jwt', () => sidecarJwt(sidecar)],
+  ];
+  const wanted = plan.filter(([key]) => !args.only || args.only.has(key) || key === 'direct');
+  if (args.only) for (const k of args.only) if (!plan.some(([key]) => key === k)) throw new Error(`unknown target ${k}; known: ${plan.map(([key]) => key).join(', ')}`);
+
+  const benchPids = () => [process.pid, ...upstream.target.pids(), redis.process.pid];
+  const rows: Row[] = [];
+  let many: ManySessionsResult | undefined;
+  try {
+    for (const [key, make] of wanted) {
+      process.stderr.write(`${key}: starting and signing in\n`);
+      const target = await make();
+      try {
+        process.stderr.write(`${key}: ${args.warmupS}s warm-up, ${args.durationS}s measured\n`);
+        const ours = key === 'direct' ? () => benchPids() : () => [...benchPids(), ...target.pids()];
+        rows.push(await measureTarget(target, { upstreamCount: upstream.requestCount, ourPids: ours, warmupS: args.warmupS, durationS: args.durationS, maxOtherCpuS: args.maxOtherCpuS }));
+      } finally {
+        if (key !== 'direct') await target.stop();
+      }
+    }
+    if (args.sessions > 0 && wanted.some(([key]) => key === 'sidecar-redis')) {
+      process.stderr.write(`many-sessions: ${args.sessions} distinct Redis sessions, one request each\n`);
+      many = await measureManySessions({ ...sidecar, redisUrl: redis.url, count: args.sessions });
+    }
+  } finally {
+    await stopAll();
+    await idp.close();
+  }
+  const checks = [...standardTargets(), manySessionsCheck(args.sessions, many)];
+  const meta = { date: new Date().toISOString(), machine: machineInfo(), settings: { threads: 2, connections: 50, durationS: args.durationS, warmupS: args.warmupS }, ...(many ? { manySessions: many } : {}) };
+  const { markdown } = writeReport(rows, meta, args.out, checks);
+  process.stdout.write(markdown + '\n');
+}
+
+/**
+ * Sessions live in Redis, so the proxy's memory must not depend on how many there are: the RSS
+ * after the other 90% of the sessions may differ from the RSS after the first 10% only by noise
+ * (a few MiB of heap that the garbage collector has not returned yet).
+ */
+function manySessionsCheck(count: number, r: ManySessionsResult | undefined): TargetCheck {
+  const name = `${count.toLocaleString('en-US')} distinct Redis sessions cost no memory growth`;
+  return {
+    name,
+    check: () => r === undefined
+      ? { met: undefined, detail: 'not measured (needs the sidecar-redis row)' }
+      : {
+          met: r.failed === 0 && r.growthMiB <= 5,
+          detail: `RSS ${r.rssStartMiB} MiB at start, ${r.rssAfterTenthMiB} MiB after ${Math.floor(r.sessions / 10).toLocaleString('en-US')} sessions, ${r.rssAfterAllMiB} MiB after all (${r.growthMiB >= 0 ? '+' : ''}${r.growthMiB} MiB); ${r.failed} failed requests; ${r.seconds} s`,
+        },
+  };
+}
+
+/** oauth2-sidecar's /oauth2/auth behind nginx auth_request, as in a gateway deployment. */
+async function sidecarBehindNginx(o: { issuer: string; upstreamUrl: string }): Promise<Target> {
+  const s = await startSidecar(o);
+  try {
+    const cookie = await signInForCookie(`${s.url}/`);
+    const nginx = await startNginxAuthRequest({ upstreamUrl: o.upstreamUrl, authUrl: `${s.url}/oauth2/auth` });
+    return {
+      key: 'sidecar-auth-request',
+      label: 'oauth2-sidecar /oauth2/auth behind nginx auth_request',
+      url: nginx.url,
+      headers: { cookie },
+      reachesUpstream: true,
+      // The row is about the auth service: nginx's own cost is the same as in the peer row.
+      pids: () => [s.process.pid, ...nginx.pids()],
+      stop: async () => { await nginx.stop(); await s.stop(); },
+    };
+  } catch (err) {
+    await s.stop();
+    throw err;
+  }
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await stopAll().catch(() => killAllNow());
+  process.exit(1);
+});
