@@ -52,13 +52,34 @@ export function compileLogFormat<V extends string>(source: string, vars: readonl
   return { ok: true, render, uses: new Set(fields) };
 }
 
+// Anything JSON.stringify would escape, or leave as non-ASCII.
+const NEEDS_ESCAPE = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
+
 /** Go's %q for the strings logged quoted (URI, User-Agent): double quotes, escapes for controls. */
 export function goQuote(s: string): string {
+  // Per request line, and nearly always plain printable ASCII: then quoting is all there is to do.
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
 }
 
 /** Go's "2006/01/02 15:04:05" layout, in local time or UTC. */
 export function goTimestamp(d: Date, local: boolean): string {
+  // Every request line carries one, and it only changes once a second.
+  const t = d.getTime();
+  const second = Math.floor(t / 1000);
+  const memo = local ? localMemo : utcMemo;
+  if (memo.second === second && Number.isFinite(t)) return memo.text;
+  const text = formatTimestamp(d, local);
+  memo.second = second;
+  memo.text = text;
+  return text;
+}
+
+// Local time's offset may change (DST) only on whole-second boundaries, so a second's text holds.
+const localMemo = { second: NaN, text: '' };
+const utcMemo = { second: NaN, text: '' };
+
+function formatTimestamp(d: Date, local: boolean): string {
   const p = (n: number) => (n < 10 ? '0' : '') + n;
   return local
     ? `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
