@@ -23,8 +23,11 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 # in-flight requests for up to 20 s, then exits 0), so no init process is needed.
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app
+# MALLOC_ARENA_MAX: glibc keeps one malloc arena per thread that allocated (V8's and libuv's helper
+# threads); two arenas return freed native memory better under churn (many distinct sessions).
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-old-space-size=48 --max-semi-space-size=4"
+    NODE_OPTIONS="--max-old-space-size=48 --max-semi-space-size=4" \
+    MALLOC_ARENA_MAX=2
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /out/src ./dist/src
 COPY package.json ./

@@ -7,7 +7,7 @@
 // Beyond oauth2-proxy, any other option may be given in the same file under its TOML key
 // (cookie_secret, email_domains, session_store_type, ...), so one file can hold everything.
 // Unknown keys are errors, as in oauth2-proxy, so a misspelt setting never falls back silently.
-import { parse, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
 import { readOptionFile } from './read-file.js';
 import { LOGIN_PARAMETERS, PROVIDER_KEYS, REPLACED_BY_ALPHA, UPSTREAM_SETTINGS } from './alpha-schema.js';
 import { parseGoDuration } from './duration.js';
@@ -78,6 +78,9 @@ export function readAlphaConfig(path: string, env: Readonly<Record<string, strin
   const read = readOptionFile(path);
   if ('why' in read) return { values, extras: out, errors: [`--alpha-config: cannot read ${JSON.stringify(path)}: ${read.why}`], unusable: true };
   let doc: unknown;
+  // The YAML parser is loaded only when an alpha config is given (its CommonJS build, synchronously:
+  // configuration loading is synchronous), so the usual proxy keeps none of it in memory.
+  const { parse, YAMLParseError } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   try {
     doc = parse(substituteEnv(read.text, env), { uniqueKeys: true });
   } catch (err) {

@@ -2,7 +2,7 @@
 // skipped: a misspelt security setting silently falling back to its default is worse than not starting.
 
 import { readOptionFile } from './read-file.js';
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 
 import type { SourceValues } from './argv.js';
 import { OPTIONS, optionByKey, type OptionSpec } from './options.js';
@@ -26,6 +26,8 @@ export function readConfigFile(path: string): SourceValues & { unusable: boolean
   const text = read.text;
 
   let table: Record<string, unknown>;
+  // Loaded only when a --config file is given (its CommonJS build, synchronously).
+  const { parse, TomlError } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
   try {
     table = parse(text, { unsafeKeyBehaviour: 'throw' });
   } catch (err) {

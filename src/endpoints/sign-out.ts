@@ -3,7 +3,6 @@
 // replica, is signed out. Optionally: every session of the user ends too (--sign-out-all-sessions),
 // the provider is told through --backend-logout-url (a GET whose failure is only logged), and the
 // browser is sent through the provider's end_session_endpoint (--oidc-rp-initiated-logout).
-import { request } from 'undici';
 import { cookieContextOf } from '../http/cookie-context.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
 import type { Log } from '../log.js';
@@ -41,6 +40,8 @@ export function makeSignOut(deps: SignOutDeps): Handler {
     let host = '';
     try {
       host = new URL(url).host;
+      // Loaded at the first backend logout only: undici costs several MiB of memory.
+      const { request } = await import('undici');
       const res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
       if (res.statusCode !== 200 && res.statusCode !== 204) {

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 
 import { customFetch, type RemoteJWKSetOptions } from 'jose';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 
 import { ProviderError } from './provider.js';
 
@@ -57,14 +57,22 @@ export function providerFetch(o: ProviderTlsOptions): Fetch | undefined {
   // Node's `ca` option replaces the default roots, which is oauth2-proxy's behaviour without
   // --use-system-trust-store; with it, the default roots are kept next to the given CAs.
   if (ca.length > 0 && o.useSystemTrustStore) ca.unshift(...systemRoots());
-  const agent = new Agent({
-    connect: {
-      ...(ca.length > 0 ? { ca } : {}),
-      rejectUnauthorized: !o.sslInsecureSkipVerify,
-    },
-  });
-  const f = (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent });
+  // undici is loaded on the first call: a proxy that never talks to its provider through custom
+  // TLS settings (or not yet: before the first sign-in) keeps none of it in memory.
+  let agent: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  const f = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]) => {
+    agent ??= import('undici').then((u) => ({
+      fetch: u.fetch,
+      agent: new u.Agent({
+        connect: {
+          ...(ca.length > 0 ? { ca } : {}),
+          rejectUnauthorized: !o.sslInsecureSkipVerify,
+        },
+      }),
+    }));
+    const a = await agent;
+    return a.fetch(input as Parameters<typeof a.fetch>[0], { ...(init as Parameters<typeof a.fetch>[1]), dispatcher: a.agent });
+  };
   return f as unknown as Fetch;
 }
 
