@@ -1,15 +1,14 @@
 // The only module that touches the process: arguments and environment in, listeners up, signals
 // handled, an exit code out.
-import { createApp } from './app.js';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import type { App } from './app.js';
 import { helpText, loadConfig, packageVersion, versionText, type Config } from './config/index.js';
-import { startDemoUpstream } from './demo/upstream.js';
-import { toAlphaYaml } from './config/alpha-convert.js';
 import { parseListenAddress } from './http/server.js';
 import { createLog, type Log } from './log.js';
 import { logOptionsOf } from './logging/options.js';
-import { createMetrics } from './metrics.js';
-import { createReloader } from './reload.js';
-import { listenerSettings, listenPlan, serve, type Serving } from './serve.js';
+import type { Serving } from './serve.js';
+import { announceWorker, isWorker, runPrimary } from './workers.js';
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
@@ -39,6 +38,7 @@ async function startCompanions(config: Config, log: Log): Promise<Array<() => Pr
   if (config.demo) {
     // The demo app listens where the (first) upstream points, 127.0.0.1:8080 unless overridden.
     const target = new URL(config.upstreams[0] ?? 'http://127.0.0.1:8080');
+    const { startDemoUpstream } = await import('./demo/upstream.js');
     const server = await startDemoUpstream({ host: target.hostname, port: Number(target.port || 80), proxyPrefix: config.proxyPrefix });
     log.info('demo app started', { url: target.origin });
     closers.push(() => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }));
@@ -46,7 +46,34 @@ async function startCompanions(config: Config, log: Log): Promise<Array<() => Pr
   return closers;
 }
 
+/**
+ * V8 settings for a small resident set, applied before anything runs. The HTTP parser of fetch()
+ * (provider discovery, token, JWKS calls) and undici is WebAssembly; V8's optimizing tier-up of it
+ * allocates ~30 MiB of compiler memory in the second after the first request, which set the process's
+ * peak RSS, and leaves ~8 MiB of optimized code. The baseline (Liftoff) code is enough here.
+ */
+export function tuneV8(env: NodeJS.ProcessEnv = process.env): void {
+  setFlagsFromString('--liftoff-only');
+  // The young generation: V8 doubles it up to 2 x 16 MiB under load (a 64-bit default), which is
+  // the larger part of the heap's growth under load. --max-semi-space-size can only be given at
+  // start-up, which `node bin/oauth2-sidecar.js` and `npx oauth2-sidecar` do not do, so the growth
+  // is stopped here instead once a semi-space reached 2 MiB (4 MiB of new space; 1 MiB promotes
+  // too much into the old generation). An explicit --max-semi-space-size wins.
+  const given = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /semi[-_]space/.test(a));
+  if (given) return;
+  const capped = () => (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) >= 4 * 1024 * 1024;
+  const cap = () => { setFlagsFromString('--semi-space-growth-factor=1'); };
+  if (capped()) { cap(); return; }
+  const observer = new PerformanceObserver(() => {
+    if (!capped()) return;
+    cap();
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  tuneV8(env);
   // Loaded only when asked for, so the proxy's memory holds none of it.
   if (argv[0] === 'inject') {
     const { runInject } = await import('./inject/command.js');
@@ -77,6 +104,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   const config = loaded.config;
   if (config.convertConfigToAlpha) {
+    const { toAlphaYaml } = await import('./config/alpha-convert.js');
     process.stdout.write(toAlphaYaml(config));
     return 0;
   }
@@ -87,13 +115,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+  const worker = isWorker();
+  if (config.workers > 1 && !worker) {
+    // The primary only supervises: the proxy (and its memory) lives in the workers. Companions start
+    // here, once, so every worker signs in through the same development provider.
+    const closers = await startCompanions(config, log);
+    return runPrimary(config.workers, {
+      config, log, closers, shutdownDeadlineMs: SHUTDOWN_DEADLINE_MS,
+      serveMetrics: async (scrape) => (await import('./serve.js')).serveMetrics(config, { scrape }, log),
+    });
+  }
+  // Loaded here, not at the top: the --workers primary above needs none of the proxy.
+  const [{ createApp }, { createMetrics }, { createReloader }, { listenerSettings, listenPlan, serve }] = await Promise.all([
+    import('./app.js'), import('./metrics.js'), import('./reload.js'), import('./serve.js'),
+  ]);
   const metrics = config.metricsAddress !== '' || config.metricsSecureAddress !== '' ? createMetrics() : undefined;
   const appOptions = (c: Config) => {
     const plan = listenPlan(c);
     return { log, version: `v${packageVersion()}`, metrics, tls: plan.tls, httpsPort: plan.httpsPort };
   };
 
-  let app;
+  let app: App;
   try {
     app = createApp(config, appOptions(config));
   } catch (err) {
@@ -112,7 +154,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
 
-  const closers = await startCompanions(config, log);
+  const closers = worker ? [] : await startCompanions(config, log);
   try {
     await app.init();
   } catch (err) {
@@ -125,7 +167,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   let server: Serving;
   try {
-    server = await serve(config, app, { log, metrics });
+    server = await serve(config, app, { log, metrics, proxyOnly: worker });
   } catch (err) {
     process.stderr.write(`oauth2-sidecar: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
     await app.close().catch(() => {});
@@ -133,7 +175,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     log.flush(true);
     return 1;
   }
-  log.info('listening', { address: server.url, upstreams: config.upstreams, ...(server.metricsUrls.length > 0 ? { metrics: server.metricsUrls } : {}) });
+  log.info('listening', { address: server.url, upstreams: config.upstreams, ...(server.metricsUrls.length > 0 ? { metrics: server.metricsUrls } : {}), ...(worker ? { pid: process.pid } : {}) });
+  announceWorker(metrics);
   if (config.demo) {
     process.stdout.write(`\n  oauth2-sidecar demo is running: open http://127.0.0.1:${server.port}/ and sign in as alice or bob (password: password)\n\n`);
   }

@@ -217,7 +217,7 @@ export function measureUpstream(metrics: Metrics | undefined, fail: ErrorRespond
 }
 
 /** The metrics listener's handler: the exposition on any path, as oauth2-proxy serves it. */
-export function metricsHandler(metrics: Metrics): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsHandler(metrics: Pick<Metrics, 'scrape'>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');

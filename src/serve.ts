@@ -53,7 +53,7 @@ function tlsFiles(certFile: string, keyFile: string, config: Config): TlsFiles {
   };
 }
 
-export async function serve(config: Config, first: App, deps: { log: Log; metrics?: Metrics }): Promise<Serving> {
+export async function serve(config: Config, first: App, deps: { log: Log; metrics?: Metrics; proxyOnly?: boolean }): Promise<Serving> {
   const { log } = deps;
   let active = { app: first, inFlight: 0, retired: undefined as (() => void) | undefined };
   const servers: RunningServer[] = [];
@@ -91,7 +91,7 @@ export async function serve(config: Config, first: App, deps: { log: Log; metric
   servers.push(main);
 
   const metricsUrls: string[] = [];
-  if (deps.metrics) {
+  if (deps.metrics && !deps.proxyOnly) {
     const handler = metricsHandler(deps.metrics);
     const noUpgrade = { request: handler, upgrade: (_req: IncomingMessage, socket: Duplex) => { socket.destroy(); } };
     try {
@@ -136,6 +136,50 @@ export async function serve(config: Config, first: App, deps: { log: Log; metric
       for (const w of watchers) w.close();
       await Promise.all(servers.map((s) => s.close(deadlineMs)));
       await active.app.close();
+    },
+  };
+}
+
+/**
+ * The metrics listeners alone, answered by `scrape`: the --workers primary serves them and sums its
+ * workers' metrics, which then listen on the proxy's address only.
+ */
+export async function serveMetrics(config: Config, scrape: Pick<Metrics, 'scrape'>, log: Log): Promise<{ urls: string[]; close(deadlineMs: number): Promise<void> }> {
+  const servers: RunningServer[] = [];
+  const watchers: CertificateWatcher[] = [];
+  const handler = metricsHandler(scrape);
+  const noUpgrade = { request: handler, upgrade: (_req: IncomingMessage, socket: Duplex) => { socket.destroy(); } };
+  const urls: string[] = [];
+  try {
+    if (config.metricsAddress !== '') {
+      const s = await listen(parseListenAddress(config.metricsAddress), noUpgrade);
+      servers.push(s);
+      urls.push(`http://${s.host}:${s.port}/metrics`);
+    }
+    if (config.metricsSecureAddress !== '') {
+      const files = tlsFiles(config.metricsTlsCertFile, config.metricsTlsKeyFile, config);
+      const material = loadTlsMaterial(files);
+      const s = await listen(parseListenAddress(config.metricsSecureAddress), noUpgrade, { tls: material.options });
+      watchers.push(watchTlsFiles(files, material, {
+        apply: (m) => {
+          s.setSecureContext(m.options);
+          log.info('metrics listener: new TLS certificate loaded', { cert_file: files.certFile });
+        },
+        onInvalid: (reason) => log.error('metrics listener: new TLS certificate refused; the previous one is still served', { reason }),
+      }));
+      servers.push(s);
+      urls.push(`https://${s.host}:${s.port}/metrics`);
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close(0)));
+    for (const w of watchers) w.close();
+    throw err;
+  }
+  return {
+    urls,
+    async close(deadlineMs) {
+      for (const w of watchers) w.close();
+      await Promise.all(servers.map((s) => s.close(deadlineMs)));
     },
   };
 }

@@ -463,6 +463,8 @@ export const OPTIONS = [
     help: 'algorithm:secret used to sign upstream requests in a GAP-Signature header.' },
 
   // ---- oauth2-sidecar extensions ----
+  { name: 'workers', key: 'workers', env: 'OAUTH2_PROXY_WORKERS', type: 'int', default: 1, group: 'server', support: 'yes',
+    help: 'oauth2-sidecar only. Number of worker processes sharing the listening port (node:cluster); 1 runs the proxy in a single process. With more, a primary process restarts a worker that dies, forwards SIGHUP and SIGTERM to the workers, and serves the metrics listeners with the workers\' metrics summed. Each worker is a whole proxy with its own memory (about 70 MiB resident when idle), and the primary adds about 45 MiB.' },
   { name: 'dev-oidc-provider', key: 'dev_oidc_provider', env: 'OAUTH2_PROXY_DEV_OIDC_PROVIDER', type: 'string', default: '', group: 'development', support: 'yes',
     help: 'Start a built-in OpenID Provider for development on this host:port. Unless configured otherwise, the proxy then uses it: provider oidc, issuer http://<host:port>, client id oauth2-sidecar-dev, client secret oauth2-sidecar-dev-secret. Never use it in production.' },
   { name: 'demo', key: null, env: null, type: 'bool', default: false, group: 'development', support: 'yes',

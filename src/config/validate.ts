@@ -73,6 +73,7 @@ export function validate(config: Config): string[] {
   if (!SAMESITE_VALUES.has(config.cookieCsrfSamesite)) {
     fail('cookie-csrf-samesite', `${JSON.stringify(config.cookieCsrfSamesite)} is not one of lax, strict, none or empty`);
   }
+  if (config.workers < 1 || config.workers > 64) fail('workers', `must be an integer from 1 to 64 (got ${config.workers})`);
   if (config.cookieCsrfPerRequestLimit < 0) fail('cookie-csrf-per-request-limit', `must not be negative (got ${config.cookieCsrfPerRequestLimit})`);
   if (config.cookieCsrfExpire <= 0) fail('cookie-csrf-expire', `must be greater than 0 (got ${formatDuration(config.cookieCsrfExpire)})`);
 

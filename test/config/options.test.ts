@@ -8,7 +8,7 @@ import { defaultValue } from '../../src/config/values.js';
 import { OAUTH2_PROXY_FLAGS } from './oauth2-proxy-flags.js';
 
 const ALL = OPTIONS as readonly OptionSpec[];
-const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout'];
+const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout', 'workers'];
 
 function spec(name: string): OptionSpec {
   const s = optionByName(name);
@@ -167,6 +167,8 @@ describe('option table', () => {
       'redis-sentinel-connection-urls', 'redis-sentinel-password', 'redis-use-cluster', 'redis-cluster-connection-urls',
       'redis-ca-path', 'redis-insecure-skip-tls-verify', 'redis-connection-idle-timeout', 'backend-logout-url',
       'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout',
+      // worker processes (node:cluster)
+      'workers',
       // cookies, state and upstream requests
       'cookie-csrf-samesite', 'cookie-csrf-per-request-limit', 'encode-state', 'relative-redirect-url',
       'session-cookie-minimal', 'disable-keep-alives', 'allow-query-semicolons', 'signature-key',
