@@ -126,7 +126,7 @@ export function createApp(config: Config, opts: AppOptions): App {
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false, normaliseTarget(req.url ?? '/'));
-    res.once('finish', () => logRequest(req, res, scope));
+    if (requestLogging) res.once('finish', () => logRequest(req, res, scope));
     if (forceHttps?.(req, res, scope)) return;
     // Probes are left out of the metrics, as in oauth2-proxy.
     if (metrics && !probes.has(scope.path)) metrics.track(req, res, () => routeGroup(scope.path));
@@ -134,6 +134,8 @@ export function createApp(config: Config, opts: AppOptions): App {
   }
 
   const silencePing = config.silencePingLogging;
+  // Without request logging, no per-request listener at all.
+  const requestLogging = config.requestLogging;
   function logRequest(req: IncomingMessage, res: ServerResponse, scope: RequestScope): void {
     if (silencePing && (scope.path === config.pingPath || scope.path === config.readyPath)) return;
     log.request({

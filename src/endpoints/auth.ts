@@ -58,10 +58,20 @@ export function makeAuth(deps: AuthDeps): Handler {
       sendText(res, 403, 'Forbidden');
       return;
     }
+    if (scope.setCookies.length === 0) return acceptedWith(res, deps.responseHeaders(session));
     for (const [name, value] of deps.responseHeaders(session)) res.setHeader(name, value);
     appendSetCookies(res, scope.setCookies);
     accepted(res);
   };
+}
+
+/** The usual answer, in one writeHead with a flat header list: no header map is built for it. */
+function acceptedWith(res: import('node:http').ServerResponse, identity: [string, string][]): void {
+  const flat: string[] = [];
+  for (const [name, value] of identity) flat.push(name, value);
+  flat.push('Content-Length', '0');
+  res.writeHead(202, flat);
+  res.end();
 }
 
 function accepted(res: import('node:http').ServerResponse): void {

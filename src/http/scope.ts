@@ -9,7 +9,9 @@ import { normaliseIp, type Trust } from './trust.js';
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export class RequestScope {
-  readonly id: string;
+  /** The client's request id when valid; otherwise made on first use (most requests never log one). */
+  private givenId: string | undefined;
+  private madeId: string | undefined = undefined;
   readonly startNs: bigint;
   readonly peer: string;
   readonly clientIp: string;
@@ -42,7 +44,7 @@ export class RequestScope {
     this.clientIp = trust.clientIp(peer, req.headers, trusted);
     const given = req.headers[requestIdHeader];
     const candidate = Array.isArray(given) ? given[0] : given;
-    this.id = candidate && REQUEST_ID_RE.test(candidate) ? candidate : randomUUID();
+    this.givenId = candidate && REQUEST_ID_RE.test(candidate) ? candidate : undefined;
 
     const fwdProto = trusted ? headerValue(req.headers['x-forwarded-proto']) : undefined;
     this.scheme = fwdProto === 'https' || fwdProto === 'http' ? fwdProto : tls ? 'https' : 'http';
@@ -62,6 +64,10 @@ export class RequestScope {
     this.query = q === -1 ? '' : url.slice(q + 1);
     this.decodedPath = this.path;
     this.ambiguousPath = true;
+  }
+
+  get id(): string {
+    return this.givenId ?? (this.madeId ??= randomUUID());
   }
 
   durationMs(): number {

@@ -42,16 +42,18 @@ export function listen(address: { host: string; port: number }, handlers: Server
   let draining = false;
   let drained: (() => void) | undefined;
 
+  // One handler for every response rather than a closure per request: 'close' fires once anyway.
+  const onResponseClose = () => {
+    inFlight--;
+    if (draining) {
+      server.closeIdleConnections();
+      if (inFlight === 0 && drained) drained();
+    }
+  };
   server.on('request', (req, res) => {
     inFlight++;
     if (draining) res.setHeader('Connection', 'close');
-    res.once('close', () => {
-      inFlight--;
-      if (draining) {
-        server.closeIdleConnections();
-        if (inFlight === 0 && drained) drained();
-      }
-    });
+    res.on('close', onResponseClose);
     handlers.request(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
