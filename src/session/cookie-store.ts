@@ -42,8 +42,9 @@ export interface CookieOptions {
  * --cookie-refresh on every request by the session step (its createdAt is what the cookie says),
  * so the cache never delays a refresh.
  *
- * The Redis store has no such cache on purpose: there the stored value is the truth, and a sign-out
- * or back-channel logout handled by another replica must take effect on the next request here.
+ * The Redis store caches differently (redis-session-cache.ts): there the stored value is the truth,
+ * and a sign-out or back-channel logout handled by another replica must take effect here at once,
+ * so its entries live only while Redis reports every change to them.
  */
 export const DECODED_CACHE_TTL_MS = 30_000;
 // Entries are sized by the cookie's length (the decoded session is about as big): some thousand

@@ -2,6 +2,9 @@
 // sealed with the ticket's own key and expires with the cookie. Every sign-in mints a new ticket, a
 // refresh updates the value in place (never recreating a session deleted meanwhile), and each
 // session is indexed by its subject and IdP session id so it can be revoked from anywhere.
+//
+// Decoded sessions are cached while Redis reports every change to them (see
+// redis-session-cache.ts); this process's own writes drop the entry without waiting for Redis.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import { ProxyError } from '../errors.js';
@@ -10,7 +13,9 @@ import { sessionSubject } from './claims.js';
 import { sessionFromJson, sessionToJson } from './codec.js';
 import { pickCookieDomain, type CookieAttributes } from './cookies.js';
 import type { CookieOptions } from './cookie-store.js';
+import type { Redis } from 'ioredis';
 import type { RedisClient } from './redis-connect.js';
+import { createRedisSessionCache, type RedisSessionCache } from './redis-session-cache.js';
 import { decodeLegacyRedisValue } from './legacy.js';
 import { signValue, verifySignedValue } from './signed-value.js';
 import type { SessionState } from './state.js';
@@ -20,19 +25,23 @@ import { decodeTicket, encodeTicket, mintTicket, openWithTicket, sealWithTicket,
 export interface RedisStoreOptions {
   client: RedisClient;
   cookie: CookieOptions;
-  /** Connection state changes, for the log; never carries secrets. */
-  onConnectionEvent?: (event: 'lost' | 'restored', detail: string) => void;
+  /** Connection state changes, and the session cache being unavailable ('info'), for the log; never carries secrets. */
+  onConnectionEvent?: (event: 'lost' | 'restored' | 'info', detail: string) => void;
   /**
    * --redis-connection-idle-timeout in ms: a PING at half this interval keeps the connection from
    * sitting idle long enough for the server (or a load balancer) to drop it. 0 = off.
    */
   idleTimeoutMs?: number;
+  /** false: every request reads its session from Redis. Default true (never with Cluster). */
+  sessionCache?: boolean;
 }
 
 export interface RedisSessionStore extends SessionStore {
   /** Connects and writes, reads and deletes a probe key; rejects with the reason. */
   probe(): Promise<void>;
   close(): Promise<void>;
+  /** Whether loads may currently be answered from memory. */
+  sessionCacheActive(): boolean;
 }
 
 /** A refresh that takes longer than this lets another replica try; it must exceed the provider timeout. */
@@ -78,6 +87,16 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
     : undefined;
   heartbeat?.unref();
 
+  // Cluster: see redis-session-cache.ts for why it is not cached.
+  const cache: RedisSessionCache | undefined = opts.sessionCache === false || client.isCluster
+    ? undefined
+    : createRedisSessionCache({
+      client: client as Redis,
+      prefix: `${name}-`,
+      onInfo: (detail) => opts.onConnectionEvent?.('info', detail),
+      heartbeatMs: (opts.idleTimeoutMs ?? 0) > 0 ? Math.max(500, (opts.idleTimeoutMs ?? 0) / 2) : 0,
+    });
+
   async function connected(): Promise<void> {
     if (client.status === 'ready') return;
     const left = lostAt === 0 ? 0 : RECONNECT_GRACE_MS - (Date.now() - lostAt);
@@ -95,6 +114,21 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       return await fn();
     } catch (err) {
       throw unavailable(err);
+    }
+  }
+
+  /**
+   * A write or delete of a session by this process. Its entry goes before the command is sent (so a
+   * read in flight is not cached) and again once it is done (a read sent just before it on the same
+   * connection may have been cached meanwhile); the invalidation echo would come too late for the
+   * very next request.
+   */
+  async function changing<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    cache?.evict(id);
+    try {
+      return await run(fn);
+    } finally {
+      cache?.evict(id);
     }
   }
 
@@ -149,23 +183,32 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       if (!ctx.cookies.has(name)) return { state: 'none' };
       const t = readTicket(ctx);
       if (t === undefined) return { state: 'invalid', reason: 'ticket signature invalid, expired or malformed' };
-      const raw = await run(() => client.getBuffer(t.id));
-      if (raw === null) return { state: 'invalid', reason: 'session does not exist (signed out, revoked or expired)' };
-      const plain = openWithTicket(t, raw);
-      if (plain === undefined) {
-        // Stored by oauth2-proxy under the same ticket before the swap.
-        const legacy = decodeLegacyRedisValue(raw, t.secret);
-        return legacy === undefined ? { state: 'invalid', reason: 'stored session does not decrypt' } : { state: 'ok', session: legacy, legacy: true };
+      const hit = cache?.get(t.id, t.secret, now());
+      if (hit !== undefined) return { state: 'ok', session: hit };
+      const token = cache?.beginRead(t.id);
+      try {
+        const raw = await run(() => client.getBuffer(t.id));
+        if (raw === null) return { state: 'invalid', reason: 'session does not exist (signed out, revoked or expired)' };
+        const plain = openWithTicket(t, raw);
+        if (plain === undefined) {
+          // Stored by oauth2-proxy under the same ticket before the swap; re-saved in our format on use, so not cached.
+          const legacy = decodeLegacyRedisValue(raw, t.secret);
+          return legacy === undefined ? { state: 'invalid', reason: 'stored session does not decrypt' } : { state: 'ok', session: legacy, legacy: true };
+        }
+        const session = sessionFromJson(plain.toString('utf8'));
+        if (session === undefined) return { state: 'invalid', reason: 'stored session has the wrong shape' };
+        if (token !== undefined) cache?.put(token, t.secret, session, now(), raw.length);
+        return { state: 'ok', session };
+      } finally {
+        cache?.endRead(token);
       }
-      const session = sessionFromJson(plain.toString('utf8'));
-      return session === undefined ? { state: 'invalid', reason: 'stored session has the wrong shape' } : { state: 'ok', session };
     },
 
     async save(ctx, s, o = {}) {
       const existing = readTicket(ctx);
       if (o.fresh === false && existing !== undefined) {
         if (o.cookieOnly) return cookieLines(ctx, existing);
-        const done = await run(() => client.set(existing.id, seal(existing, s), ...(ttl() as ['PX', number]), 'XX'));
+        const done = await changing(existing.id, () => client.set(existing.id, seal(existing, s), ...(ttl() as ['PX', number]), 'XX'));
         // Deleted meanwhile (signed out elsewhere): the session stays ended.
         if (done !== 'OK') return clearChunked(ctx.cookies, name, attrs(ctx));
         await run(() => index(existing, s));
@@ -175,7 +218,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       await run(() => client.set(t.id, seal(t, s), ...(ttl() as ['PX', number]), 'NX'));
       await run(() => index(t, s));
       // A ticket the browser brought is replaced, never adopted; its session (if any) ends.
-      if (existing !== undefined) await run(() => client.del(existing.id));
+      if (existing !== undefined) await changing(existing.id, () => client.del(existing.id));
       return cookieLines(ctx, t);
     },
 
@@ -183,7 +226,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       const t = readTicket(ctx);
       if (t !== undefined) {
         const s = await readSession(t);
-        await run(() => client.del(t.id));
+        await changing(t.id, () => client.del(t.id));
         if (s !== undefined) await run(() => Promise.all(indexKeys(s).map((k) => client.srem(k, t.id))));
       }
       return clearChunked(ctx.cookies, name, attrs(ctx));
@@ -214,7 +257,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       if (key === undefined) return 0;
       const ids = await run(() => client.smembers(key));
       let ended = 0;
-      for (const id of ids) ended += await run(() => client.del(id));
+      for (const id of ids) ended += await changing(id, () => client.del(id));
       await run(() => client.del(key));
       return ended;
     },
@@ -241,8 +284,11 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       await client.del(key);
     },
 
+    sessionCacheActive: () => cache?.active() ?? false,
+
     async close() {
       if (heartbeat) clearInterval(heartbeat);
+      await cache?.close();
       if (client.status === 'ready') await client.quit().catch(() => {});
       // Also after QUIT: Sentinel's failover watchers hold connections of their own.
       client.disconnect();
