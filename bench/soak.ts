@@ -86,7 +86,8 @@ async function main(): Promise<void> {
         if (set) {
           // A refresh re-issues the session cookie; keep it, as a browser would.
           const lines = Array.isArray(set) ? set : [set];
-          const fresh = lines.map((l) => l.split(';', 1)[0]!).filter((kv) => !/=$/.test(kv));
+          // A cleared cookie has an empty value; a fresh one may end in '=' (base64 padding).
+          const fresh = lines.map((l) => l.split(';', 1)[0]!).filter((kv) => kv.indexOf('=') < kv.length - 1);
           if (fresh.length) { cookies[i] = fresh.join('; '); stats.refreshed++; }
         }
         if (r.statusCode === 200) stats.ok++;
