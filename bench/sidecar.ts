@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ports.js';
+import { SIDECAR_NODE_OPTIONS } from '../src/inject/sidecar.js';
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from './lib/idp.js';
 import { start, stop, type Started } from './lib/procs.js';
 import { signInForCookie } from './lib/signin.js';
@@ -57,7 +58,10 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
   const fd = openSync(logFile, 'a');
   let proc: Started;
   try {
-    proc = await start(process.execPath, [BIN, ...baseFlags(port, o)], { stdio: ['ignore', fd, fd] });
+    // The Node settings every shipped deployment runs with (the image, the manifests, the chart and
+    // `oauth2-sidecar inject` all set them), so the figures are those of a deployed sidecar.
+    const env = { ...process.env, NODE_OPTIONS: SIDECAR_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' };
+    proc = await start(process.execPath, [BIN, ...baseFlags(port, o)], { stdio: ['ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }
