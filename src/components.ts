@@ -25,7 +25,7 @@ import { createRedisSessionStore } from './session/redis-store.js';
 import { createCsrf, type Csrf } from './session/csrf.js';
 import type { SessionStore } from './session/store.js';
 import { createAlphaIdentityHeaders } from './upstream/alpha-headers.js';
-import { createIdentityHeaders, type IdentityHeaders } from './upstream/identity.js';
+import { createIdentityHeaders, perSession, type IdentityHeaders } from './upstream/identity.js';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream/proxy.js';
 import { createRequestSigner, type RequestSigner } from './upstream/signature.js';
 import { queryParser, type QueryParser } from './http/query.js';
@@ -173,7 +173,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     signInCsp: pages.cspFor('signIn'),
     fail,
     // An alpha configuration lists its headers itself; otherwise the legacy header flags decide.
-    identity: alpha ? createAlphaIdentityHeaders(alpha) : createIdentityHeaders({
+    identity: perSession(alpha ? createAlphaIdentityHeaders(alpha) : createIdentityHeaders({
       passUserHeaders: config.passUserHeaders,
       passAccessToken: config.passAccessToken,
       passAuthorizationHeader: config.passAuthorizationHeader,
@@ -183,7 +183,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       passBasicAuth: config.passBasicAuth,
       basicAuthPassword: config.basicAuthPassword,
       setBasicAuth: config.setBasicAuth,
-    }),
+    })),
     upstream: createUpstreamProxy({
       upstreams: alpha ? alpha.upstreams : config.upstreams,
       passHostHeader: config.passHostHeader,

@@ -160,3 +160,23 @@ function joinGroups(gs: readonly string[] | undefined): string | undefined {
   }
   return out === '' ? undefined : out;
 }
+
+/**
+ * The same headers, rendered once per session object. The decoded-session caches hand every
+ * request of a session the same object, so its headers (whose checks scan every token) are built
+ * on its first request only. Frozen, because every later request shares them.
+ */
+export function perSession(inner: IdentityHeaders): IdentityHeaders {
+  const requests = new WeakMap<SessionState, HeaderPair[]>();
+  const responses = new WeakMap<SessionState, HeaderPair[]>();
+  const once = (cache: WeakMap<SessionState, HeaderPair[]>, make: (s: SessionState) => HeaderPair[]) => (s: SessionState): HeaderPair[] => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      v = Object.freeze(make(s)) as HeaderPair[];
+      cache.set(s, v);
+    }
+    return v;
+  };
+  return { request: once(requests, (s) => inner.request(s)), response: once(responses, (s) => inner.response(s)), strips: inner.strips };
+}
+
