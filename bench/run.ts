@@ -3,7 +3,10 @@
 // is measured. Results go to bench/results/ as Markdown and JSON.
 //
 //   node dist/bench/run.js [--only=key,key] [--duration=10] [--warmup=2] [--out=bench/results]
-import { resolve } from 'node:path';
+//                          [--sessions=100000] [--profile] [--max-other-cpu=0.3]
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { summariseProfileDir } from './lib/profile.js';
 import { startBenchIdp } from './lib/idp.js';
 import { killAllNow, stopAll } from './lib/procs.js';
 import { measureTarget, type Row } from './lib/measure.js';
@@ -17,10 +20,10 @@ import { sidecarCookie, sidecarJwt, sidecarRedis, sidecarSkipAuth, startRedis, s
 import { signInForCookie } from './lib/signin.js';
 import { measureManySessions, type ManySessionsResult } from './many-sessions.js';
 
-interface Args { only?: Set<string>; durationS: number; warmupS: number; out: string; sessions: number; maxOtherCpuS: number }
+interface Args { only?: Set<string>; durationS: number; warmupS: number; out?: string; sessions: number; maxOtherCpuS: number; profile: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { durationS: 10, warmupS: 2, out: resolve('bench/results'), sessions: 100_000, maxOtherCpuS: 0.3 };
+  const a: Args = { durationS: 10, warmupS: 2, sessions: 100_000, maxOtherCpuS: 0.3, profile: false };
   for (const arg of argv) {
     const [k, v = ''] = arg.replace(/^--/, '').split('=', 2) as [string, string?];
     if (k === 'only') a.only = new Set(v.split(',').filter(Boolean));
@@ -29,7 +32,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === 'out') a.out = resolve(v);
     else if (k === 'sessions') a.sessions = Number(v);
     else if (k === 'max-other-cpu') a.maxOtherCpuS = Number(v);
-    else throw new Error(`unknown argument ${arg}; known: --only=key,key --duration=S --warmup=S --out=DIR --sessions=N (0: skip) --max-other-cpu=S`);
+    else if (k === 'profile') a.profile = true;
+    else throw new Error(`unknown argument ${arg}; known: --only=key,key --duration=S --warmup=S --out=DIR --sessions=N (0: skip) --max-other-cpu=S --profile`);
   }
   if (!(a.durationS > 0 && a.durationS <= 120) || !(a.warmupS >= 0 && a.warmupS <= 60)) throw new Error('--duration must be in (0,120] and --warmup in [0,60]');
   return a;
@@ -44,6 +48,11 @@ async function main(): Promise<void> {
   const idp = await startBenchIdp();
   const upstream = await startUpstream();
   const redis = await startRedis();
+  // With --profile every oauth2-sidecar row runs under V8's CPU profiler (which slows it), and the
+  // results go to their own folder with a summary of each profile.
+  const out = args.out ?? resolve(args.profile ? 'bench/results/profiled' : 'bench/results');
+  const profileDir = (key: string) => join(out, 'cpuprofiles', key);
+  const sidecarFor = (key: string) => ({ issuer: idp.issuer, upstreamUrl: upstream.url, ...(args.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir(key)}`] } : {}) });
   const sidecar = { issuer: idp.issuer, upstreamUrl: upstream.url };
   const peer = { issuer: idp.issuer, upstreamUrl: upstream.url };
 
@@ -55,12 +64,12 @@ async function main(): Promise<void> {
     ['apache-server-cache', () => startApache({ ...peer, sessionType: 'server-cache' })],
     ['apache-client-cookie', () => startApache({ ...peer, sessionType: 'client-cookie' })],
     ['express', () => startExpress(peer)],
-    ['sidecar-skip-auth', () => sidecarSkipAuth(sidecar)],
-    ['sidecar-cookie', () => sidecarCookie(sidecar)],
+    ['sidecar-skip-auth', () => sidecarSkipAuth(sidecarFor('sidecar-skip-auth'))],
+    ['sidecar-cookie', () => sidecarCookie(sidecarFor('sidecar-cookie'))],
     ['sidecar-cookie-workers', () => sidecarCookie(sidecar, ['--workers=2'], 'sidecar-cookie-workers', 'oauth2-sidecar --workers 2, cookie sessions')],
-    ['sidecar-redis', () => sidecarRedis(sidecar, redis.url)],
-    ['sidecar-auth-request', () => sidecarBehindNginx(sidecar)],
-    ['sidecar-jwt', () => sidecarJwt(sidecar)],
+    ['sidecar-redis', () => sidecarRedis(sidecarFor('sidecar-redis'), redis.url)],
+    ['sidecar-auth-request', () => sidecarBehindNginx(sidecarFor('sidecar-auth-request'))],
+    ['sidecar-jwt', () => sidecarJwt(sidecarFor('sidecar-jwt'))],
   ];
   const wanted = plan.filter(([key]) => !args.only || args.only.has(key) || key === 'direct');
   if (args.only) for (const k of args.only) if (!plan.some(([key]) => key === k)) throw new Error(`unknown target ${k}; known: ${plan.map(([key]) => key).join(', ')}`);
@@ -88,10 +97,16 @@ async function main(): Promise<void> {
     await stopAll();
     await idp.close();
   }
-  const checks = [...standardTargets(), manySessionsCheck(args.sessions, many)];
+  const checks = [...standardTargets(), ...(args.sessions > 0 ? [manySessionsCheck(args.sessions, many)] : [])];
   const meta = { date: new Date().toISOString(), machine: machineInfo(), settings: { threads: 2, connections: 50, durationS: args.durationS, warmupS: args.warmupS }, ...(many ? { manySessions: many } : {}) };
-  const { markdown } = writeReport(rows, meta, args.out, checks);
+  const { markdown } = writeReport(rows, meta, out, checks);
   process.stdout.write(markdown + '\n');
+  if (args.profile) {
+    const sections = rows.map((r) => [r, summariseProfileDir(profileDir(r.key))] as const).filter(([, s]) => s !== undefined)
+      .map(([r, s]) => `## ${r.label}\n\n${Math.round(r.rps).toLocaleString('en-US')} req/s under the profiler.\n\n${s}`);
+    writeFileSync(join(out, 'profiles.md'), `# CPU profiles under load\n\n${meta.date}; wrk ${meta.settings.threads} threads, ${meta.settings.connections} connections, ${args.durationS} s.\n\n${sections.join('\n\n')}\n`);
+    process.stdout.write(`profile summaries: ${join(out, 'profiles.md')}\n`);
+  }
 }
 
 /**
@@ -104,7 +119,7 @@ function manySessionsCheck(count: number, r: ManySessionsResult | undefined): Ta
   return {
     name,
     check: () => r === undefined
-      ? { met: undefined, detail: 'not measured (needs the sidecar-redis row)' }
+      ? { met: undefined, detail: 'needs the sidecar-redis row' }
       : {
           met: r.failed === 0 && r.growthMiB <= 5,
           detail: `RSS ${r.rssStartMiB} MiB at start; after each tenth of the sessions ${r.rssAtTenthsMiB.join(', ')} MiB; second half ${r.growthMiB >= 0 ? '+' : ''}${r.growthMiB} MiB; ${r.failed} failed requests; ${r.seconds} s`,

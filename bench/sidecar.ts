@@ -19,6 +19,8 @@ export interface SidecarOptions {
   upstreamUrl: string;
   /** Extra flags for this mode. */
   flags?: string[];
+  /** Node options before the script, e.g. --cpu-prof for a profiled run. */
+  nodeArgs?: string[];
 }
 
 export interface RunningSidecar {
@@ -61,7 +63,7 @@ export async function startSidecar(o: SidecarOptions): Promise<RunningSidecar> {
     // The Node settings every shipped deployment runs with (the image, the manifests, the chart and
     // `oauth2-sidecar inject` all set them), so the figures are those of a deployed sidecar.
     const env = { ...process.env, NODE_OPTIONS: SIDECAR_NODE_OPTIONS, MALLOC_ARENA_MAX: '2' };
-    proc = await start(process.execPath, [BIN, ...baseFlags(port, o)], { stdio: ['ignore', fd, fd], env });
+    proc = await start(process.execPath, [...(o.nodeArgs ?? []), BIN, ...baseFlags(port, o)], { stdio: ['ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }

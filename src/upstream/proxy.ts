@@ -318,7 +318,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 }
 
 function connectionNamed(v: string | string[] | undefined): string[] | undefined {
-  if (v === undefined) return undefined;
+  // What nearly every upstream sends names no other header.
+  if (v === undefined || v === 'keep-alive' || v === 'close') return undefined;
   const s = typeof v === 'string' ? v : v.join(',');
   let out: string[] | undefined;
   for (const t of s.split(',')) {
