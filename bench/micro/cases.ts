@@ -16,7 +16,7 @@ import type { CookieContext } from '../../src/session/store.js';
 import { createRedirectValidator } from '../../src/endpoints/redirect.js';
 import { compileAccessRules, type RuleInput } from '../../src/rules/access.js';
 import { createHeaderRules } from '../../src/upstream/headers.js';
-import { createIdentityHeaders } from '../../src/upstream/identity.js';
+import { createIdentityHeaders, perSession } from '../../src/upstream/identity.js';
 import { createRouter } from '../../src/upstream/routes.js';
 import type { Case } from './harness.js';
 import {
@@ -110,9 +110,13 @@ function headerCases(): Case[] {
   assert.ok(!out.includes('admin'), 'the spoofed X-Forwarded-User must be stripped');
   assert.ok(out.includes(SESSION.email));
 
+  const memo = perSession(identity);
+  assert.deepEqual(memo.request(SESSION), identity.request(SESSION));
   return [
     { name: `identity: request headers for a session (${injected.length})`, fn: () => identity.request(SESSION) },
     { name: 'identity: response headers for a session', fn: () => identity.response(SESSION) },
+    // What the proxy runs: the same session object again (the decoded-session caches share it).
+    { name: 'identity: request headers, same session again (per-session)', fn: () => memo.request(SESSION) },
     { name: `headers: strip ${req.rawHeaders.length / 2} browser headers, anonymous`, fn: () => rules.request(req, route, { trustedForwarded: false, identity: [] }) },
     {
       name: 'headers: strip + inject identity (both steps)',
