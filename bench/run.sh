@@ -12,16 +12,7 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ -x /usr/sbin/apache2 ] || need+=(apache2)
 [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] || need+=(libapache2-mod-auth-openidc)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "The benchmark needs: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2
-    exit 1
-  fi
-  echo "Installing: ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "benchmark dependencies" ${need[@]+"${need[@]}"}
 # Debian starts the services it installs where it can; the benchmark runs its own instances only.
 for svc in apache2 nginx redis-server; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then

@@ -18,14 +18,4 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Debian has no kubectl package; the manifest tests fail with instructions when it is missing.
 command -v kubectl >/dev/null 2>&1 || echo "kubectl not found: the Kubernetes manifest tests need it (https://pkgs.k8s.io)" >&2
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing test dependencies: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2
-  exit 1
-fi
-echo "Installing test dependencies: ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "test dependencies" ${need[@]+"${need[@]}"}

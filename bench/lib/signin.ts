@@ -55,3 +55,14 @@ function browserLike(client: HttpClient): HttpClient {
     },
   };
 }
+
+/** Signs in, or stops what was started for the target before passing the failure on. */
+export async function signInOrStop(startUrl: string, stop: () => Promise<void>): Promise<string> {
+  try {
+    return await signInForCookie(startUrl);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+

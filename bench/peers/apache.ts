@@ -7,7 +7,7 @@ import type { Target } from '../lib/target.js';
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from '../lib/idp.js';
 import { freePort } from '../../test/support/ports.js';
 import { makeTempDir, waitForPort, stopAndClean } from './util.js';
-import { signInForCookie } from '../lib/signin.js';
+import { signInOrStop } from '../lib/signin.js';
 
 export const APACHE = '/usr/sbin/apache2';
 const MODULES = '/usr/lib/apache2/modules';
@@ -84,13 +84,7 @@ ProxyPass / ${upstream}
     throw err;
   }
   const url = `${origin}/`;
-  let cookie: string;
-  try {
-    cookie = await signInForCookie(url);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const cookie = await signInOrStop(url, stop);
   return {
     port,
     label: `Apache 2.4 + mod_auth_openidc, ${opts.sessionType} sessions`,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { start } from '../lib/procs.js';
 import type { Target } from '../lib/target.js';
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from '../lib/idp.js';
-import { signInForCookie } from '../lib/signin.js';
+import { signInOrStop } from '../lib/signin.js';
 import { peerScript, benchDir, stopAndClean } from './util.js';
 
 export interface ExpressPeer extends Target {
@@ -30,13 +30,7 @@ export async function startExpress(opts: { issuer: string; upstreamUrl: string }
   const port = Number(/^listening on (\d+)$/m.exec(proc.output())![1]);
   const url = `http://127.0.0.1:${port}/`;
   const stop = stopAndClean(proc);
-  let cookie: string;
-  try {
-    cookie = await signInForCookie(url);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const cookie = await signInOrStop(url, stop);
   return {
     port,
     label: 'express + express-openid-connect + http-proxy-middleware',
