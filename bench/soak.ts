@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     }
     await churning;
     await waitFor('requests in flight to finish', () => inFlight === 0, 30_000);
+    const seconds = (Date.now() - started) / 1000;
     await pool.close();
     // Keep-alive connections to the upstream close on their own after the proxy's idle timeout.
     const settled = await waitFor('file descriptors back to the idle count', () => fdCount(pid) <= idleFdsBefore + 2, 60_000);
@@ -151,7 +152,6 @@ async function main(): Promise<void> {
     const head = warm.slice(0, Math.max(1, Math.floor(warm.length / 5)));
     const tail = warm.slice(-Math.max(1, Math.floor(warm.length / 5)));
     const growth = median(tail.map((s) => s.rss)) / median(head.map((s) => s.rss)) - 1;
-    const seconds = (Date.now() - started) / 1000;
     const report = {
       minutes: args.minutes, store: args.store, targetRate: rate, achievedRate: Math.round((stats.ok + stats.errors) / seconds),
       ...stats, rssAfterWarmupMiB: +median(head.map((s) => s.rss)).toFixed(1), rssAtEndMiB: +median(tail.map((s) => s.rss)).toFixed(1),
