@@ -74,13 +74,18 @@ async function main(): Promise<void> {
     const started = Date.now();
     const endAt = started + args.minutes * 60_000;
     let inFlight = 0;
+    // Per user, so a sign-out waits for that user's requests already on the wire, as a browser's
+    // sign-out follows its page's requests rather than racing them.
+    const inFlightOf = new Array<number>(cookies.length).fill(0);
     let next = 0;
     const MAX_IN_FLIGHT = 256;
 
     const one = async (i: number) => {
       inFlight++;
+      inFlightOf[i]!++;
       try {
-        const r = await pool.request({ path: '/', method: 'GET', headers: { cookie: cookies[i]! } });
+        const sent = cookies[i]!;
+        const r = await pool.request({ path: '/', method: 'GET', headers: { cookie: sent } });
         await r.body.dump();
         const set = r.headers['set-cookie'];
         if (set) {
@@ -88,7 +93,8 @@ async function main(): Promise<void> {
           const lines = Array.isArray(set) ? set : [set];
           // A cleared cookie has an empty value; a fresh one may end in '=' (base64 padding).
           const fresh = lines.map((l) => l.split(';', 1)[0]!).filter((kv) => kv.indexOf('=') < kv.length - 1);
-          if (fresh.length) { cookies[i] = fresh.join('; '); stats.refreshed++; }
+          // Unless the user has signed out (or in again) meanwhile.
+          if (fresh.length && cookies[i] === sent) { cookies[i] = fresh.join('; '); stats.refreshed++; }
         }
         if (r.statusCode === 200) stats.ok++;
         else { stats.errors++; if (failures.length < 20) failures.push(`HTTP ${r.statusCode} for user ${i}`); }
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
         if (failures.length < 20) failures.push(`request failed: ${(err as Error).message}`);
       } finally {
         inFlight--;
+        inFlightOf[i]!--;
       }
     };
 
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
       const i = Math.floor(Math.random() * cookies.length);
       const old = cookies[i]!;
       cookies[i] = '';
+      await waitFor(`user ${i}'s requests to finish before signing out`, () => inFlightOf[i] === 0, 10_000);
       const out = await pool.request({ path: '/oauth2/sign_out', method: 'GET', headers: { cookie: old } });
       await out.body.dump();
       stats.signOuts++;

@@ -12,6 +12,7 @@ import { makeAuth } from './endpoints/auth.js';
 import { makeBackchannelLogout } from './endpoints/backchannel-logout.js';
 import { providerFetch } from './providers/tls.js';
 import { makeCallback } from './endpoints/callback.js';
+import { makeJwks } from './endpoints/jwks.js';
 import { makeReady, ping, robots } from './endpoints/probes.js';
 import { makeSignIn, makeUnauthenticated } from './endpoints/sign-in.js';
 import { makeSignOut } from './endpoints/sign-out.js';
@@ -52,7 +53,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   const { log } = opts;
   const prefix = config.proxyPrefix;
   const requestIdHeader = config.requestIdHeader.toLowerCase();
-  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
+  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, assertion, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
     buildComponents(config, opts);
   const renderSignIn = (v: { statusCode: number; redirect: string }) => pages.signIn(v);
   const { metrics } = opts;
@@ -89,6 +90,7 @@ export function createApp(config: Config, opts: AppOptions): App {
     })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
+  if (assertion) endpoints.set(`${prefix}/jwks.json`, makeJwks(assertion.jwks));
   if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log, fetch: providerFetch(config) }));
   const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
   const authPath = `${prefix}/auth`;
@@ -98,8 +100,8 @@ export function createApp(config: Config, opts: AppOptions): App {
   });
   const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
   const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson,
-    isApi: (req, scope) => access.isApi(proxiedRequest(req, scope)) });
-  const forward = makeForward({ upstream, identity, isOwnCookie, fail: measureUpstream(metrics, fail), ...(signer ? { signer } : {}) });
+    isApi: (req, scope) => access.isApi(proxiedRequest(req, scope)), ...(config.spaUnauthenticatedJson ? { spaJson: { isValidRedirect } } : {}) });
+  const forward = makeForward({ upstream, identity, isOwnCookie, fail: measureUpstream(metrics, fail), ...(signer ? { signer } : {}), ...(assertion ? { assertion } : {}) });
   const prefixSlash = prefix + '/';
 
   async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {

@@ -28,6 +28,7 @@ import { createAlphaIdentityHeaders } from './upstream/alpha-headers.js';
 import { createIdentityHeaders, perSession, type IdentityHeaders } from './upstream/identity.js';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream/proxy.js';
 import { createRequestSigner, type RequestSigner } from './upstream/signature.js';
+import { createIdentityAssertion, defaultAssertionIssuer, generatedAssertionKey, readAssertionKey, type IdentityAssertion } from './upstream/assertion.js';
 import { queryParser, type QueryParser } from './http/query.js';
 
 export interface ComponentOptions {
@@ -54,6 +55,8 @@ export interface Components {
   upstream: UpstreamProxy;
   /** --signature-key, when set. */
   signer: RequestSigner | undefined;
+  /** --identity-assertion, when set: X-Auth-Request-Jwt and its JWKS. */
+  assertion: IdentityAssertion | undefined;
   /** How the proxy reads its own query parameters (--allow-query-semicolons). */
   parseQuery: QueryParser;
   flow: LoginFlow;
@@ -194,6 +197,12 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       disableKeepAlives: config.disableKeepAlives,
     }),
     signer: config.signatureKey === '' ? undefined : createRequestSigner(config.signatureKey),
+    assertion: config.identityAssertion ? createIdentityAssertion({
+      key: config.identityAssertionKeyFile === '' ? generatedAssertionKey() : readAssertionKey(config.identityAssertionKeyFile),
+      // Validation has made sure one of the two is there.
+      issuer: config.identityAssertionIssuer || defaultAssertionIssuer(config.redirectUrl)!,
+      ...(config.identityAssertionAudience === '' ? {} : { audience: config.identityAssertionAudience }),
+    }) : undefined,
     parseQuery,
     flow: createLoginFlow({
       proxyPrefix: config.proxyPrefix,

@@ -383,6 +383,8 @@ export const OPTIONS = [
     help: 'Send users straight to the provider instead of showing the sign-in page first.' },
   { name: 'force-json-errors', key: 'force_json_errors', env: 'OAUTH2_PROXY_FORCE_JSON_ERRORS', type: 'bool', default: false, group: 'routing', support: 'yes',
     help: 'Answer unauthenticated and forbidden requests with JSON instead of pages or redirects.' },
+  { name: 'spa-unauthenticated-json', key: 'spa_unauthenticated_json', env: 'OAUTH2_PROXY_SPA_UNAUTHENTICATED_JSON', type: 'bool', default: false, group: 'routing', support: 'yes',
+    help: 'oauth2-sidecar only. Unauthenticated background requests of a page (fetch/XHR: Sec-Fetch-Dest empty with Sec-Fetch-Mode cors, same-origin or no-cors; without fetch metadata, X-Requested-With: XMLHttpRequest or Accept: application/json) get 401 JSON with a sign_in_url whose rd is the page they came from (a same-origin Referer), uncacheable and with Vary on the headers decided on, instead of the sign-in page or a redirect to the provider they cannot follow. Navigations keep oauth2-proxy\'s answer.' },
   { name: 'encode-state', key: 'encode_state', env: 'OAUTH2_PROXY_ENCODE_STATE', type: 'bool', default: false, group: 'routing', support: 'yes',
     help: 'base64url-encode the OAuth state parameter, for providers that mangle it.' },
 
@@ -465,6 +467,14 @@ export const OPTIONS = [
   // ---- oauth2-sidecar extensions ----
   { name: 'workers', key: 'workers', env: 'OAUTH2_PROXY_WORKERS', type: 'int', default: 1, group: 'server', support: 'yes',
     help: 'oauth2-sidecar only. Number of worker processes sharing the listening port (node:cluster); 1 runs the proxy in a single process. With more, a primary process restarts a worker that dies, forwards SIGHUP and SIGTERM to the workers, and serves the metrics listeners with the workers\' metrics summed. Each worker is a whole proxy with its own memory (about 70 MiB resident when idle), and the primary adds about 45 MiB.' },
+  { name: 'identity-assertion', key: 'identity_assertion', env: 'OAUTH2_PROXY_IDENTITY_ASSERTION', type: 'bool', default: false, group: 'headers', support: 'yes',
+    help: 'oauth2-sidecar only. Send every proxied request with a session an X-Auth-Request-Jwt header: a JWT signed by the proxy (kid in its header; iss, aud, sub, email, groups, preferred_username, iat, exp one minute later) that the app verifies against <proxy-prefix>/jwks.json. A client-sent X-Auth-Request-Jwt is always removed.' },
+  { name: 'identity-assertion-key-file', key: 'identity_assertion_key_file', env: 'OAUTH2_PROXY_IDENTITY_ASSERTION_KEY_FILE', type: 'string', default: '', group: 'headers', support: 'yes',
+    help: 'oauth2-sidecar only. PEM private key (PKCS#8) that signs X-Auth-Request-Jwt: EC P-256 signs with ES256, Ed25519 with EdDSA. Without it an ES256 key is generated at start-up, which suits a single process only: replicas (and --workers above 1) need the same key file so that every JWKS matches every token.' },
+  { name: 'identity-assertion-issuer', key: 'identity_assertion_issuer', env: 'OAUTH2_PROXY_IDENTITY_ASSERTION_ISSUER', type: 'string', default: '', group: 'headers', support: 'yes',
+    help: 'oauth2-sidecar only. The iss claim of X-Auth-Request-Jwt; defaults to the origin of --redirect-url when that is an absolute URL, and must be set otherwise.' },
+  { name: 'identity-assertion-audience', key: 'identity_assertion_audience', env: 'OAUTH2_PROXY_IDENTITY_ASSERTION_AUDIENCE', type: 'string', default: '', group: 'headers', support: 'yes',
+    help: 'oauth2-sidecar only. The aud claim of X-Auth-Request-Jwt for every upstream; by default, the origin of the upstream the request goes to (e.g. http://127.0.0.1:8080).' },
   { name: 'dev-oidc-provider', key: 'dev_oidc_provider', env: 'OAUTH2_PROXY_DEV_OIDC_PROVIDER', type: 'string', default: '', group: 'development', support: 'yes',
     help: 'Start a built-in OpenID Provider for development on this host:port. Unless configured otherwise, the proxy then uses it: provider oidc, issuer http://<host:port>, client id oauth2-sidecar-dev, client secret oauth2-sidecar-dev-secret. Never use it in production.' },
   { name: 'demo', key: null, env: null, type: 'bool', default: false, group: 'development', support: 'yes',

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 
 import { cookieSecretBytes } from '../session/secret.js';
 import { signatureKeyProblem } from '../upstream/signature.js';
+import { assertionKeyProblem, defaultAssertionIssuer } from '../upstream/assertion.js';
 import { alphaExtrasOf } from './alpha.js';
 import { gatewayProblems } from '../rules/config-problems.js';
 import { fileRootOf, staticStatusOf, upstreamRoutePath } from '../upstream/routes.js';
@@ -254,6 +255,19 @@ export function validate(config: Config): string[] {
   if (config.devOidcProvider !== '') {
     const problem = hostPortProblem(config.devOidcProvider, { requireHost: true, allowPortZero: false });
     if (problem !== undefined) fail('dev-oidc-provider', `${JSON.stringify(config.devOidcProvider)} ${problem}`);
+  }
+
+  if (config.identityAssertion) {
+    if (config.identityAssertionKeyFile !== '') {
+      const problem = assertionKeyProblem(config.identityAssertionKeyFile);
+      if (problem !== undefined) fail('identity-assertion-key-file', problem);
+    } else if (config.workers > 1) {
+      // Each worker would generate its own key and serve it at jwks.json to whoever it answers.
+      fail('identity-assertion-key-file', `missing setting (required with --identity-assertion and --workers=${config.workers}, so that every worker signs with the key the JWKS shows)`);
+    }
+    if (config.identityAssertionIssuer === '' && defaultAssertionIssuer(config.redirectUrl) === undefined) {
+      fail('identity-assertion-issuer', 'missing setting (required with --identity-assertion unless --redirect-url is an absolute URL, whose origin is the default)');
+    }
   }
 
   if (config.signatureKey !== '') {

@@ -4,7 +4,7 @@
 // or the page again with 401.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProxyError } from '../errors.js';
-import { appendSetCookies, redirect, sendHtml, sendJson, sendText } from '../http/respond.js';
+import { appendSetCookies, BACKGROUND_VARY, isBackgroundRequest, redirect, sendHtml, sendJson, sendText, setNoCache } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import type { SessionStore } from '../session/store.js';
 import type { SessionState } from '../session/state.js';
@@ -96,21 +96,39 @@ export interface UnauthenticatedDeps {
   acceptsJson: (req: import('node:http').IncomingMessage) => boolean;
   /** --api-route: such requests get the 401 JSON answer, never a page or a redirect. */
   isApi?: (req: IncomingMessage, scope: RequestScope) => boolean;
+  /**
+   * --spa-unauthenticated-json: a page's background requests get 401 JSON whose sign_in_url comes back
+   * to that page. The validator is the one every `rd` passes.
+   */
+  spaJson?: { isValidRedirect: (target: string) => boolean };
 }
 
 export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
+  const prefix = deps.proxyPrefix;
+  const body = (scope: RequestScope, target: string) => ({
+    error: 'Unauthorized',
+    code: 'UNAUTHORIZED',
+    message: 'You need to sign in to access this resource.',
+    sign_in_url: `${prefix}/start?rd=${encodeURIComponent(target)}`,
+    request_id: scope.id,
+  });
   return (req, res, scope) => {
     appendSetCookies(res, scope.setCookies);
     scope.setCookies = [];
+    if (deps.spaJson && isBackgroundRequest(req)) {
+      // The page's own URL, not the API call's: signing in at the top level must bring the user back
+      // to the application, not to a JSON document. A redirect or a sign-in page would be useless here,
+      // and no WWW-Authenticate is sent: no standard scheme describes a cookie sign-in, and Basic would
+      // make browsers prompt for a password.
+      const target = refererTarget(req, scope, prefix, deps.spaJson.isValidRedirect) ?? deps.flow.redirectTarget(req, scope);
+      // The same URL answers a navigation with a page or a redirect; no cache may hand either to the other.
+      setNoCache(res);
+      res.setHeader('Vary', BACKGROUND_VARY);
+      sendJson(res, 401, body(scope, target));
+      return;
+    }
     if (deps.forceJsonErrors || deps.acceptsJson(req) || deps.isApi?.(req, scope) === true) {
-      const target = deps.flow.redirectTarget(req, scope);
-      sendJson(res, 401, {
-        error: 'Unauthorized',
-        code: 'UNAUTHORIZED',
-        message: 'You need to sign in to access this resource.',
-        sign_in_url: `${deps.proxyPrefix}/start?rd=${encodeURIComponent(target)}`,
-        request_id: scope.id,
-      });
+      sendJson(res, 401, body(scope, deps.flow.redirectTarget(req, scope)));
       return;
     }
     const target = deps.flow.redirectTarget(req, scope);
@@ -120,4 +138,27 @@ export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
     }
     sendHtml(res, 403, deps.renderSignIn({ statusCode: 403, redirect: target }), deps.csp);
   };
+}
+
+/**
+ * The page a background request came from, as a relative `rd`: only a Referer of this very origin
+ * (scheme and host as the client used them) and only when it passes the `rd` rules, so another site
+ * cannot choose where a sign-in lands.
+ */
+export function refererTarget(req: IncomingMessage, scope: RequestScope, proxyPrefix: string, isValidRedirect: (target: string) => boolean): string | undefined {
+  const referer = req.headers.referer;
+  if (referer === undefined || referer === '') return undefined;
+  let from: URL;
+  let own: string;
+  try {
+    from = new URL(referer);
+    own = new URL(`${scope.scheme}://${scope.host}`).origin;
+  } catch {
+    return undefined;
+  }
+  if (from.origin !== own) return undefined;
+  // The proxy's own pages (sign-in, callback) are no place to come back to.
+  if (from.pathname === proxyPrefix || from.pathname.startsWith(proxyPrefix + '/')) return undefined;
+  const target = from.pathname + from.search;
+  return isValidRedirect(target) ? target : undefined;
 }

@@ -79,6 +79,30 @@ export function acceptsJson(req: IncomingMessage): boolean {
   return false;
 }
 
+// Fetch metadata is set by the browser and cannot be forged by a page's scripts, so when present it
+// decides; X-Requested-With and Accept are what older browsers and XHR libraries leave to go by.
+const BACKGROUND_MODES = new Set(['cors', 'same-origin', 'no-cors']);
+
+function single(v: string | string[] | undefined): string | undefined {
+  return (Array.isArray(v) ? v[0] : v)?.trim().toLowerCase();
+}
+
+/**
+ * A page's background request (fetch, XHR, beacon) rather than a navigation or a subresource: it can
+ * follow neither a redirect to the provider (CORS) nor a sign-in page.
+ */
+export function isBackgroundRequest(req: IncomingMessage): boolean {
+  const mode = single(req.headers['sec-fetch-mode']);
+  if (mode === 'navigate') return false;
+  const dest = single(req.headers['sec-fetch-dest']);
+  if (dest !== undefined && dest !== 'empty') return false;
+  if (dest === 'empty' && mode !== undefined && BACKGROUND_MODES.has(mode)) return true;
+  return single(req.headers['x-requested-with']) === 'xmlhttprequest' || acceptsJson(req);
+}
+
+/** The request headers isBackgroundRequest reads: an answer chosen by them must vary on them. */
+export const BACKGROUND_VARY = 'Sec-Fetch-Mode, Sec-Fetch-Dest, Accept, X-Requested-With';
+
 export interface ErrorPageRenderer {
   (v: { statusCode: number; title?: string; message: string; redirect?: string; requestId: string }): string;
 }

@@ -10,7 +10,9 @@ import { createHeaderRules } from '../upstream/headers.js';
 import type { IdentityHeaders } from '../upstream/identity.js';
 import { rejectUpgrade, type UpstreamProxy } from '../upstream/proxy.js';
 import type { RequestSigner } from '../upstream/signature.js';
+import { ASSERTION_HEADER, type IdentityAssertion } from '../upstream/assertion.js';
 import type { OutgoingHeaders } from '../upstream/headers.js';
+import type { Route } from '../upstream/routes.js';
 
 // A signed body has to be held in memory; larger ones are refused rather than risking the process.
 const MAX_SIGNED_BODY = 16 * 1024 * 1024;
@@ -27,14 +29,22 @@ export interface ForwardDeps {
   fail: ErrorResponder;
   /** --signature-key: GAP-Auth and GAP-Signature on every upstream request. */
   signer?: RequestSigner;
+  /** --identity-assertion: X-Auth-Request-Jwt on every upstream request with a session. */
+  assertion?: IdentityAssertion;
 }
 
 export function makeForward(deps: ForwardDeps): ForwardStep {
   const { strips } = deps.identity;
   // A client-sent signature must never reach an upstream that might trust it.
-  const rules = createHeaderRules({ strips: (n) => n === 'gap-signature' || strips(n), isOwnCookie: deps.isOwnCookie });
+  // Nor a client-sent assertion, whatever the identity header configuration strips.
+  const rules = createHeaderRules({ strips: (n) => n === 'gap-signature' || n === 'x-auth-request-jwt' || strips(n), isOwnCookie: deps.isOwnCookie });
   const router = deps.upstream.router;
   const signer = deps.signer;
+  const assertion = deps.assertion;
+
+  // Synchronous while the session's cached token is still fresh; awaits only a new signature.
+  const assertionFor = (s: SessionState | undefined, route: Route): string | Promise<string> | undefined =>
+    assertion === undefined || s === undefined || route.kind !== 'proxy' ? undefined : assertion.token(s, assertion.audience ?? route.origin);
 
   // oauth2-proxy copies its GAP-Auth response value (empty without a session) onto the request.
   const sign = (req: IncomingMessage, headers: OutgoingHeaders, s: SessionState | undefined, body: Buffer | undefined): void => {
@@ -49,6 +59,14 @@ export function makeForward(deps: ForwardDeps): ForwardStep {
     if (m.redirect !== undefined) return redirect(res, m.redirect, 301);
     scope.upstream = m.route.id;
     const headers = rules.request(req, m.route, { trustedForwarded: scope.trustedForwarded, identity: s ? deps.identity.request(s) : [] });
+    const jwt = assertionFor(s, m.route);
+    if (jwt !== undefined) {
+      try {
+        headers.push(ASSERTION_HEADER, typeof jwt === 'string' ? jwt : await jwt);
+      } catch (err) {
+        return deps.fail(req, res, scope, err);
+      }
+    }
     let body: Buffer | undefined;
     if (signer !== undefined && m.route.kind === 'proxy') {
       // As hmacauth does, a body of announced length is part of the signature; a chunked one is not.
@@ -77,9 +95,16 @@ export function makeForward(deps: ForwardDeps): ForwardStep {
     const m = router.match(req.url ?? '/');
     if (!m || m.redirect !== undefined) return rejectUpgrade(socket, 404);
     scope.upstream = m.route.id;
-    const headers = rules.request(req, m.route, { trustedForwarded: scope.trustedForwarded, identity: s ? deps.identity.request(s) : [] });
-    sign(req, headers, s, undefined);
-    deps.upstream.upgrade(req, socket, head, m.route, headers);
+    const route = m.route;
+    const headers = rules.request(req, route, { trustedForwarded: scope.trustedForwarded, identity: s ? deps.identity.request(s) : [] });
+    const finish = (jwt: string | undefined): void => {
+      if (jwt !== undefined) headers.push(ASSERTION_HEADER, jwt);
+      sign(req, headers, s, undefined);
+      deps.upstream.upgrade(req, socket, head, route, headers);
+    };
+    const jwt = assertionFor(s, route);
+    if (typeof jwt === 'object') jwt.then(finish, () => rejectUpgrade(socket, 500));
+    else finish(jwt);
   };
 
   return Object.assign(step, { upgrade });

@@ -8,7 +8,9 @@ import { defaultValue } from '../../src/config/values.js';
 import { OAUTH2_PROXY_FLAGS } from './oauth2-proxy-flags.js';
 
 const ALL = OPTIONS as readonly OptionSpec[];
-const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout', 'workers'];
+const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout', 'workers',
+  'identity-assertion', 'identity-assertion-key-file', 'identity-assertion-issuer', 'identity-assertion-audience',
+  'spa-unauthenticated-json'];
 
 function spec(name: string): OptionSpec {
   const s = optionByName(name);
@@ -169,6 +171,10 @@ describe('option table', () => {
       'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout',
       // worker processes (node:cluster)
       'workers',
+      // JSON for a page's background requests without a session
+      'spa-unauthenticated-json',
+      // the signed identity assertion for upstreams
+      'identity-assertion', 'identity-assertion-key-file', 'identity-assertion-issuer', 'identity-assertion-audience',
       // cookies, state and upstream requests
       'cookie-csrf-samesite', 'cookie-csrf-per-request-limit', 'encode-state', 'relative-redirect-url',
       'session-cookie-minimal', 'disable-keep-alives', 'allow-query-semicolons', 'signature-key',
