@@ -120,10 +120,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     // The primary only supervises: the proxy (and its memory) lives in the workers. Companions start
     // here, once, so every worker signs in through the same development provider.
     const closers = await startCompanions(config, log);
-    return runPrimary(config.workers, {
+    const code = await runPrimary(config.workers, {
       config, log, closers, shutdownDeadlineMs: SHUTDOWN_DEADLINE_MS,
       serveMetrics: async (scrape) => (await import('./serve.js')).serveMetrics(config, { scrape }, log),
     });
+    // Every worker has exited and the logs are flushed. Node's cluster can still hold a connection it
+    // was handing to a worker that died at that instant, which would keep the primary alive: exit.
+    process.exit(code);
   }
   // Loaded here, not at the top: the --workers primary above needs none of the proxy.
   const [{ createApp }, { createMetrics }, { createReloader }, { listenerSettings, listenPlan, serve }] = await Promise.all([
