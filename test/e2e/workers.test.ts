@@ -80,12 +80,12 @@ describe('--workers', () => {
 
       // A worker killed outright is replaced, and the service goes on meanwhile.
       // Its connections die with it (a keep-alive connection of this client may be one of them, and is
-      // retried once, as browsers retry an idempotent request on a reused connection). A connection
-      // the primary hands to the worker at the instant it dies is never answered (Node's cluster
-      // loses it), so a request gets a bounded wait before its one retry, as a browser's would.
+      // retried, as browsers retry an idempotent request on a reused connection). A new connection
+      // the primary hands to the worker in the instant before it learns of the death is never
+      // answered (Node's cluster loses it), so each attempt gets a bounded wait, and there are three.
       process.kill(pids[0]!, 'SIGKILL');
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5_000).unref())]);
-      const get = (url: string) => bounded(client.request(url)).catch(() => bounded(client.request(url)));
+      const get = (url: string) => bounded(client.request(url)).catch(() => bounded(client.request(url))).catch(() => bounded(client.request(url)));
       for (let i = 0; i < 10; i++) assert.equal((await get(`${base}/again/${i}`)).status, 200);
       await until('a replacement worker', () => workerPids(p.output()).length === 3);
       assert.match(p.output(), /worker exited; restarting/);
