@@ -24,6 +24,8 @@ import type { Handler } from './http/pipeline.js';
 import { acceptsJson, setNoCache } from './http/respond.js';
 import { makeForceHttps } from './http/force-https.js';
 import { RequestScope } from './http/scope.js';
+import { cookieContextOf } from './http/cookie-context.js';
+import type { SessionState } from './session/state.js';
 import { gatewayRequest, proxiedRequest } from './http/forwarded.js';
 import { normaliseTarget } from './http/target.js';
 import { allowEmailless } from './middleware/emailless.js';
@@ -53,7 +55,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   const { log } = opts;
   const prefix = config.proxyPrefix;
   const requestIdHeader = config.requestIdHeader.toLowerCase();
-  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, assertion, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching } =
+  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, assertion, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching, sessionTunnels, tunnelKeys } =
     buildComponents(config, opts);
   const renderSignIn = (v: { statusCode: number; redirect: string }) => pages.signIn(v);
   const { metrics } = opts;
@@ -62,6 +64,14 @@ export function createApp(config: Config, opts: AppOptions): App {
   // /ready answers OK only once the provider's discovery succeeded (and while the store answers).
   let discovered = false;
   const discovery = async () => { if (!discovered) throw new Error('provider discovery has not completed'); };
+
+  const endTunnels = {
+    session: (ctx: { cookies: ReadonlyMap<string, string> }) => {
+      const key = tunnelKeys.keyOf(ctx.cookies);
+      if (key !== undefined) sessionTunnels.endByKey(key);
+    },
+    matching: (target: { sub?: string; sid?: string }) => { sessionTunnels.endBySubject(target); },
+  };
 
   // ---- the pipeline, in order ----
   const probes = new Map<string, Handler>([
@@ -87,11 +97,12 @@ export function createApp(config: Config, opts: AppOptions): App {
     [`${prefix}/sign_out`, makeSignOut({
       store, flow, log, provider, backendLogoutUrl: config.backendLogoutUrl,
       allSessions: config.signOutAllSessions, rpInitiatedLogout: config.oidcRpInitiatedLogout,
+      endOpen: endTunnels,
     })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
   if (assertion) endpoints.set(`${prefix}/jwks.json`, makeJwks(assertion.jwks));
-  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log, fetch: providerFetch(config) }));
+  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log, fetch: providerFetch(config), endOpen: endTunnels.matching }));
   const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
   const authPath = `${prefix}/auth`;
   const authEndpoint = makeAuth({
@@ -147,6 +158,13 @@ export function createApp(config: Config, opts: AppOptions): App {
     });
   }
 
+  // A tunnel is held under the session cookie its upgrade carried, which is what a sign-out, a
+  // revocation or the cookie's expiry ends; without that cookie (bearer, Basic) there is nothing to end it by.
+  function hold(req: IncomingMessage, socket: Duplex, scope: RequestScope, session: SessionState) {
+    const who = tunnelKeys.identityOf(cookieContextOf(req, scope).cookies, session);
+    return who && sessionTunnels.register(socket, who);
+  }
+
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const scope = new RequestScope(req, trust, requestIdHeader, opts.tls ?? false, normaliseTarget(req.url ?? '/'));
     const refuse = (status: number) => rejectUpgrade(socket, status);
@@ -154,10 +172,13 @@ export function createApp(config: Config, opts: AppOptions): App {
       if (scope.path.startsWith(prefixSlash) || probes.has(scope.path)) return refuse(400);
       const skip = access.any && access.skips(proxiedRequest(req, scope));
       const session = await loadSession(req, scope);
-      if (skip) return forward.upgrade(req, socket, head, scope, session && authorize.evaluate(scope, session) === 'ok' ? session : undefined);
+      if (skip) {
+        const allowed = session && authorize.evaluate(scope, session) === 'ok' ? session : undefined;
+        return forward.upgrade(req, socket, head, scope, allowed, allowed && hold(req, socket, scope, allowed));
+      }
       if (!session) return refuse(401);
       if (authorize.evaluate(scope, session) !== 'ok') return refuse(403);
-      forward.upgrade(req, socket, head, scope, session);
+      forward.upgrade(req, socket, head, scope, session, hold(req, socket, scope, session));
     })().catch((err) => refuse(toProxyError(err).status));
   }
 

@@ -28,6 +28,7 @@ import { createAlphaIdentityHeaders } from './upstream/alpha-headers.js';
 import { createIdentityHeaders, perSession, type IdentityHeaders } from './upstream/identity.js';
 import { createUpstreamProxy, type UpstreamProxy } from './upstream/proxy.js';
 import { createRequestSigner, type RequestSigner } from './upstream/signature.js';
+import { createSessionTunnels, tunnelKeys, type SessionTunnels, type TunnelKeys } from './upstream/session-tunnels.js';
 import { createIdentityAssertion, defaultAssertionIssuer, generatedAssertionKey, readAssertionKey, type IdentityAssertion } from './upstream/assertion.js';
 import { queryParser, type QueryParser } from './http/query.js';
 
@@ -53,6 +54,9 @@ export interface Components {
   fail: ErrorResponder;
   identity: IdentityHeaders;
   upstream: UpstreamProxy;
+  /** Open websocket tunnels by session, and the key a request's session cookie names them by. */
+  sessionTunnels: SessionTunnels;
+  tunnelKeys: TunnelKeys;
   /** --signature-key, when set. */
   signer: RequestSigner | undefined;
   /** --identity-assertion, when set: X-Auth-Request-Jwt and its JWKS. */
@@ -196,6 +200,8 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
       disableKeepAlives: config.disableKeepAlives,
     }),
+    sessionTunnels: createSessionTunnels(),
+    tunnelKeys: tunnelKeys({ cookieName: config.cookieName, secret: config.cookieSecret, expireMs: config.cookieExpire, ticket: config.sessionStoreType === 'redis' }),
     signer: config.signatureKey === '' ? undefined : createRequestSigner(config.signatureKey),
     assertion: config.identityAssertion ? createIdentityAssertion({
       key: config.identityAssertionKeyFile === '' ? generatedAssertionKey() : readAssertionKey(config.identityAssertionKeyFile),

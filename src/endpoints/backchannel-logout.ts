@@ -10,7 +10,7 @@ import { sendJson, setNoCache } from '../http/respond.js';
 import type { Handler } from '../http/pipeline.js';
 import type { Log } from '../log.js';
 import type { Provider } from '../providers/provider.js';
-import type { SessionStore } from '../session/store.js';
+import type { RevokeTarget, SessionStore } from '../session/store.js';
 import { readForm } from './form.js';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -26,6 +26,8 @@ export interface BackchannelLogoutDeps {
   log: Log;
   /** The fetch that carries the IdP trust options (--provider-ca-file, --ssl-insecure-skip-verify). */
   fetch?: typeof fetch;
+  /** Ends what this process still holds open for the revoked sessions (websocket tunnels). */
+  endOpen?: (target: RevokeTarget) => void;
 }
 
 class Refused extends Error {}
@@ -89,7 +91,9 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
       }
       return refuse(res, reason);
     }
-    const ended = await revoke(target.sid ? { sid: target.sid } : { sub: target.sub });
+    const revoked: RevokeTarget = target.sid ? { sid: target.sid } : { sub: target.sub };
+    const ended = await revoke(revoked);
+    deps.endOpen?.(revoked);
     deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: target.sub ?? '', status: 'AuthSuccess', reason: `back-channel logout: ${ended} session${ended === 1 ? '' : 's'} ended` });
     res.statusCode = 200;
     res.setHeader('Content-Length', 0);

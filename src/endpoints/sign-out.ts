@@ -9,7 +9,7 @@ import type { Log } from '../log.js';
 import type { Provider } from '../providers/provider.js';
 import { sessionSubject } from '../session/claims.js';
 import type { SessionState } from '../session/state.js';
-import type { SessionStore } from '../session/store.js';
+import type { CookieContext, RevokeTarget, SessionStore } from '../session/store.js';
 import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 
@@ -25,6 +25,11 @@ export interface SignOutDeps {
   /** --oidc-rp-initiated-logout */
   rpInitiatedLogout?: boolean;
   backendTimeoutMs?: number;
+  /** Ends what this process still holds open for ended sessions (websocket tunnels). */
+  endOpen?: {
+    session(ctx: CookieContext): void;
+    matching(target: RevokeTarget): void;
+  };
 }
 
 const ID_TOKEN = '{id_token}';
@@ -61,8 +66,13 @@ export function makeSignOut(deps: SignOutDeps): Handler {
     if (target.includes(ID_TOKEN)) target = target.replaceAll(ID_TOKEN, encodeURIComponent(session?.idToken ?? ''));
 
     const cleared = await deps.store.clear(ctx);
+    deps.endOpen?.session(ctx);
     let ended = session ? 1 : 0;
-    if (session && deps.allSessions && deps.store.revoke) ended += await deps.store.revoke({ sub: sessionSubject(session).sub });
+    if (session && deps.allSessions && deps.store.revoke) {
+      const sub = sessionSubject(session).sub;
+      ended += await deps.store.revoke({ sub });
+      deps.endOpen?.matching({ sub });
+    }
     await backendLogout(session, scope.id);
 
     appendSetCookies(res, [...scope.setCookies, ...cleared]);

@@ -13,13 +13,15 @@ import type { RequestSigner } from '../upstream/signature.js';
 import { ASSERTION_HEADER, type IdentityAssertion } from '../upstream/assertion.js';
 import type { OutgoingHeaders } from '../upstream/headers.js';
 import type { Route } from '../upstream/routes.js';
+import type { TunnelHold } from '../upstream/session-tunnels.js';
 
 // A signed body has to be held in memory; larger ones are refused rather than risking the process.
 const MAX_SIGNED_BODY = 16 * 1024 * 1024;
 
 export interface ForwardStep {
   (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState | undefined): Promise<void>;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: RequestScope, s: SessionState | undefined): void;
+  /** `held`: the session's hold on the tunnel, so that the tunnel ends with the session. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: RequestScope, s: SessionState | undefined, held?: TunnelHold): void;
 }
 
 export interface ForwardDeps {
@@ -91,7 +93,7 @@ export function makeForward(deps: ForwardDeps): ForwardStep {
     }
   };
 
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, scope: RequestScope, s: SessionState | undefined): void => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, scope: RequestScope, s: SessionState | undefined, held?: TunnelHold): void => {
     const m = router.match(req.url ?? '/');
     if (!m || m.redirect !== undefined) return rejectUpgrade(socket, 404);
     scope.upstream = m.route.id;
@@ -100,7 +102,7 @@ export function makeForward(deps: ForwardDeps): ForwardStep {
     const finish = (jwt: string | undefined): void => {
       if (jwt !== undefined) headers.push(ASSERTION_HEADER, jwt);
       sign(req, headers, s, undefined);
-      deps.upstream.upgrade(req, socket, head, route, headers);
+      deps.upstream.upgrade(req, socket, head, route, headers, held && ((up) => held.attach(up)));
     };
     const jwt = assertionFor(s, route);
     if (typeof jwt === 'object') jwt.then(finish, () => rejectUpgrade(socket, 500));

@@ -62,8 +62,9 @@ export interface UpstreamProxy {
   /**
    * Tunnels a websocket upgrade (from the server's 'upgrade' event). Answers on the raw socket by
    * itself: 400 when websockets are off or it is not a websocket, 502/504 when the upstream fails.
+   * `opened` receives the upstream socket once the tunnel is up.
    */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, headers: OutgoingHeaders): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, headers: OutgoingHeaders, opened?: (upstream: Duplex) => void): void;
   /** Drops every upstream connection, including open tunnels; in-flight requests fail. */
   close(): Promise<void>;
 }
@@ -132,13 +133,13 @@ export function createUpstreamProxy(opts: UpstreamProxyOptions): UpstreamProxy {
     });
   }
 
-  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, headers: OutgoingHeaders): void {
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, headers: OutgoingHeaders, opened?: (upstream: Duplex) => void): void {
     if (closed) return rejectUpgrade(socket, 503);
     if (route.kind !== 'proxy' || !route.proxyWebSockets || !isWebSocketRequest(req)) return rejectUpgrade(socket, 400);
     const url = req.url ?? '/';
     const path = url.charCodeAt(0) === 47 ? url : originForm(url);
     if (path === undefined) return rejectUpgrade(socket, 400);
-    tunnel(req, socket, head, route, path, headers, maxHeaderSize, tunnels, onError);
+    tunnel(req, socket, head, route, path, headers, maxHeaderSize, tunnels, onError, opened);
   }
 
   async function close(): Promise<void> {
@@ -378,6 +379,7 @@ function tunnel(
   maxHeaderSize: number,
   tunnels: Set<Duplex>,
   onError: ((err: Error, route: Route) => void) | undefined,
+  opened: ((upstream: Duplex) => void) | undefined,
 ): void {
   const tls = route.protocol === 'https:';
   const upReq = (tls ? https : http).request({
@@ -476,6 +478,7 @@ function tunnel(
     upSocket.once('close', () => destroyAfterFlush(socket));
     socket.pipe(upSocket);
     upSocket.pipe(socket);
+    opened?.(upSocket);
   });
 
   upReq.end();
