@@ -13,14 +13,19 @@ async function startBusyTree(): Promise<{ pid: number; childPid: number; kill():
     const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     console.log(c.pid);
     const spin = () => { const end = Date.now() + 20; while (Date.now() < end); setImmediate(spin); };
-    spin();
-    process.on('SIGTERM', () => { c.kill(); process.exit(0); });`;
+    spin();`;
   const p = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(p.stdout!, 'data')) as [Buffer];
   return {
     pid: p.pid!,
     childPid: Number(line.toString().trim()),
-    kill: async () => { p.kill('SIGTERM'); await once(p, 'exit'); },
+    // The grandchild first, by its pid: the parent dies of SIGTERM without a handler of its own.
+    kill: async () => {
+      const childPid = Number(line.toString().trim());
+      try { process.kill(childPid, 'SIGTERM'); } catch { /* already gone */ }
+      p.kill('SIGTERM');
+      await once(p, 'exit');
+    },
   };
 }
 
