@@ -31,7 +31,8 @@ import { normaliseTarget } from './http/target.js';
 import { allowEmailless } from './middleware/emailless.js';
 import { createProbeFilter, GCP_LIVENESS_PATH, GCP_READINESS_PATH } from './rules/health-checks.js';
 import { measureCallback, measureUpstream, routeGrouper } from './metrics.js';
-import { makeAuthorize } from './middleware/authorize.js';
+import { makeAuthorize, makeRouteGate } from './middleware/authorize.js';
+import { makePolicyExplain } from './endpoints/policy-explain.js';
 import { makeForward } from './middleware/forward.js';
 import { rejectUpgrade } from './upstream/proxy.js';
 
@@ -55,7 +56,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   const { log } = opts;
   const prefix = config.proxyPrefix;
   const requestIdHeader = config.requestIdHeader.toLowerCase();
-  const { trust, store, csrf, isOwnCookie, provider, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, assertion, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching, sessionTunnels, tunnelKeys } =
+  const { trust, store, csrf, isOwnCookie, provider, providers, isValidRedirect, policy, pages, signInCsp, fail, identity, upstream, signer, assertion, parseQuery, flow, loadSession, probeStore, access, passwordSignIn, stopWatching, sessionTunnels, tunnelKeys, routePolicy } =
     buildComponents(config, opts);
   const renderSignIn = (v: { statusCode: number; redirect: string }) => pages.signIn(v);
   const { metrics } = opts;
@@ -91,23 +92,27 @@ export function createApp(config: Config, opts: AppOptions): App {
     })],
     [`${prefix}/start`, makeStart(flow)],
     [`${prefix}/callback`, measureCallback(metrics, fail, (fail) => makeCallback({
-      provider, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail,
+      provider, providers, csrf, store, flow, policy, isValidRedirect, skipNonce: config.insecureOidcSkipNonce, log, fail,
       parseQuery, encodeState: config.encodeState, minimalSession: config.sessionCookieMinimal,
     }))],
     [`${prefix}/sign_out`, makeSignOut({
-      store, flow, log, provider, backendLogoutUrl: config.backendLogoutUrl,
+      store, flow, log, provider, providers, backendLogoutUrl: config.backendLogoutUrl,
       allSessions: config.signOutAllSessions, rpInitiatedLogout: config.oidcRpInitiatedLogout,
       endOpen: endTunnels,
     })],
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
   if (assertion) endpoints.set(`${prefix}/jwks.json`, makeJwks(assertion.jwks));
-  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, log, fetch: providerFetch(config), endOpen: endTunnels.matching }));
+  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, providers: providers.all, log, fetch: providerFetch(config), endOpen: endTunnels.matching }));
   const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
+  // --policy-file: a further gate after the global rules; without it nothing below consults one.
+  const routeGate = routePolicy && makeRouteGate({ policy: routePolicy, fail });
+  if (routePolicy && config.policyExplain) endpoints.set(`${prefix}/policy/explain`, makePolicyExplain({ table: routePolicy.table, loadSession, evaluate: authorize.evaluate, parseQuery }));
   const authPath = `${prefix}/auth`;
   const authEndpoint = makeAuth({
     loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s),
     skips: (req, scope) => access.any && access.skips(gatewayRequest(req, scope, authPath)),
+    ...(routePolicy ? { policy: { gate: routePolicy, original: (req: IncomingMessage, scope: RequestScope) => gatewayRequest(req, scope, authPath) } } : {}),
   });
   const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
   const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson,
@@ -130,9 +135,11 @@ export function createApp(config: Config, opts: AppOptions): App {
     // Skip-auth requests still load a session, to pass the identity along when there is a valid one.
     const skip = access.any && access.skips(proxiedRequest(req, scope));
     const session = await loadSession(req, scope);
-    if (skip) return forward(req, res, scope, session && authorize.evaluate(scope, session) === 'ok' ? session : undefined);
-    if (!session) return unauthenticated(req, res, scope);
+    const ruled = skip ? undefined : routeGate?.decide(req, scope, session);
+    if (skip || ruled?.effect === 'public') return forward(req, res, scope, session && authorize.evaluate(scope, session) === 'ok' ? session : undefined);
+    if (!session) return ruled?.effect === 'deny' ? routeGate!.refuse(req, res, scope, ruled) : unauthenticated(req, res, scope);
     if (!(await authorize(req, res, scope, session))) return;
+    if (ruled?.effect === 'deny') return routeGate!.refuse(req, res, scope, ruled);
     return forward(req, res, scope, session);
   }
 
@@ -172,12 +179,14 @@ export function createApp(config: Config, opts: AppOptions): App {
       if (scope.path.startsWith(prefixSlash) || probes.has(scope.path)) return refuse(400);
       const skip = access.any && access.skips(proxiedRequest(req, scope));
       const session = await loadSession(req, scope);
-      if (skip) {
+      const ruled = skip ? undefined : routeGate?.decide(req, scope, session);
+      if (skip || ruled?.effect === 'public') {
         const allowed = session && authorize.evaluate(scope, session) === 'ok' ? session : undefined;
         return forward.upgrade(req, socket, head, scope, allowed, allowed && hold(req, socket, scope, allowed));
       }
-      if (!session) return refuse(401);
+      if (!session) return refuse(ruled?.effect === 'deny' ? routeGate!.refused(req, scope, ruled) : 401);
       if (authorize.evaluate(scope, session) !== 'ok') return refuse(403);
+      if (ruled?.effect === 'deny') return refuse(routeGate!.refused(req, scope, ruled));
       forward.upgrade(req, socket, head, scope, session, hold(req, socket, scope, session));
     })().catch((err) => refuse(toProxyError(err).status));
   }
@@ -185,7 +194,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   return {
     handleRequest,
     handleUpgrade,
-    init: async () => { await Promise.all([probeStore(), provider.init()]); discovered = true; },
+    init: async () => { await Promise.all([probeStore(), ...providers.all.map((p) => p.init())]); discovered = true; },
     checkSessionStore: probeStore,
     close: async () => { stopWatching(); await Promise.all([upstream.close(), store.close?.()]); },
   };

@@ -16,6 +16,9 @@ import { makeSessionLoader } from './middleware/session.js';
 import { buildAuthSources, type AuthSources } from './auth-sources.js';
 import { createPages, type Pages } from './pages/index.js';
 import { createProvider } from './providers/index.js';
+import { createProviderSet, type ProviderSet } from './providers/registry.js';
+import { defaultProviderIdOf, extraProviderConfigs } from './config/extra-providers.js';
+import type { SessionState } from './session/state.js';
 import type { Provider } from './providers/provider.js';
 import type { SameSite } from './session/cookies.js';
 import { createCookieSessionStore, sessionCookieMatcher, type CookieOptions } from './session/cookie-store.js';
@@ -31,6 +34,7 @@ import { createRequestSigner, type RequestSigner } from './upstream/signature.js
 import { createSessionTunnels, tunnelKeys, type SessionTunnels, type TunnelKeys } from './upstream/session-tunnels.js';
 import { createIdentityAssertion, defaultAssertionIssuer, generatedAssertionKey, readAssertionKey, type IdentityAssertion } from './upstream/assertion.js';
 import { queryParser, type QueryParser } from './http/query.js';
+import { createRoutePolicy, type RoutePolicy } from './policy/gate.js';
 
 export interface ComponentOptions {
   log: Log;
@@ -46,9 +50,13 @@ export interface Components {
   store: SessionStore;
   csrf: Csrf;
   isOwnCookie: (name: string) => boolean;
+  /** The default provider. */
   provider: Provider;
+  /** Every provider (--extra-provider, alpha providers), each found by id; a single one without them. */
+  providers: ProviderSet;
   isValidRedirect: (target: string) => boolean;
-  policy: () => Policy;
+  /** The authorization rules for a session: email rules are global, allowed groups are its provider's. */
+  policy: (s?: SessionState) => Policy;
   pages: Pages;
   signInCsp: string | undefined;
   fail: ErrorResponder;
@@ -73,6 +81,8 @@ export interface Components {
   passwordSignIn: AuthSources['passwordSignIn'];
   /** Start-up and --config-test check of the session store; rejects with a message naming the flag. */
   probeStore: () => Promise<void>;
+  /** --policy-file's route table, when set. */
+  routePolicy: RoutePolicy | undefined;
 }
 
 /** The cookie store, or Redis holding the sessions behind a ticket cookie (--session-store-type). */
@@ -123,20 +133,33 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     csrfSameSite: config.cookieCsrfSamesite.toLowerCase() as SameSite,
     csrfExpireMs: config.cookieCsrfExpire, perRequest: config.cookieCsrfPerRequest,
   });
-  const bareProvider = opts.provider ?? createProvider(config);
-  const provider = opts.metrics ? opts.metrics.instrumentProvider(bareProvider) : bareProvider;
+  const defaultId = defaultProviderIdOf(config);
+  const bareProvider = opts.provider ?? createProvider(defaultId === undefined ? config : { ...config, providerId: defaultId });
+  const measured = (p: Provider) => (opts.metrics ? opts.metrics.instrumentProvider(p) : p);
+  const provider = measured(bareProvider);
+  const extras = extraProviderConfigs(config).map((c) => ({ config: c, bare: createProvider(c) }));
+  const providers = createProviderSet(
+    { provider, backendLogoutUrl: config.backendLogoutUrl },
+    extras.map((e) => ({ provider: measured(e.bare), backendLogoutUrl: e.config.backendLogoutUrl })),
+  );
   const isValidRedirect = createRedirectValidator(config.whitelistDomains);
   const parseQuery = queryParser(config.allowQuerySemicolons);
 
   // Some providers decide the allowed groups (keycloak-oidc roles, gitlab projects, google groups).
+  // Allowed groups are each provider's own (--allowed-group is the default provider's); the email
+  // rules, compiled once, are shared.
   const policyOf = (allowedEmails: Iterable<string>): Policy =>
     compilePolicy({ emailDomains: config.emailDomains, allowedEmails, allowedGroups: [...(bareProvider.allowedGroups ?? config.allowedGroups)] });
+  const extraPolicies = (base: Policy): Map<string, Policy> => new Map(extras.map((e) =>
+    [e.bare.id, { emailRules: base.emailRules, allowedGroups: new Set(e.bare.allowedGroups ?? e.config.allowedGroups) }]));
   let policyValue: Policy = policyOf(config.authenticatedEmailsFile ? readEmailsFile(config.authenticatedEmailsFile) : []);
+  let policiesById = extraPolicies(policyValue);
   // An edited emails file replaces the policy in one assignment; the next request reads the new one.
   const emailsWatch = config.authenticatedEmailsFile
     ? watchEmailsFile(config.authenticatedEmailsFile, {
         onChange: (emails) => {
           policyValue = policyOf(emails);
+          policiesById = extraPolicies(policyValue);
           log.info('authenticated emails file reloaded', { path: config.authenticatedEmailsFile, entries: emails.length });
         },
         onError: (err) => log.warn('authenticated emails file could not be read; keeping the previous list', { path: config.authenticatedEmailsFile, error: err.message }),
@@ -151,6 +174,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     displayLoginForm: config.htpasswdFile !== '' && config.displayHtpasswdForm,
     proxyPrefix: config.proxyPrefix,
     providerName: provider.displayName,
+    ...(providers.several ? { providers: providers.all.map((p) => ({ id: p.id, name: p.displayName })) } : {}),
     // oauth2-proxy shows no domain hint when an emails file decides who may sign in.
     emailDomains: config.authenticatedEmailsFile ? [] : config.emailDomains,
     customTemplatesDir: config.customTemplatesDir,
@@ -174,8 +198,12 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     csrf,
     isOwnCookie: sessionCookieMatcher(config.cookieName),
     provider,
+    providers,
     isValidRedirect,
-    policy: () => policyValue,
+    // Sessions of the default provider (and of no provider: htpasswd, bearer tokens) use its rules.
+    policy: providers.several
+      ? (s) => (s?.providerId === undefined ? policyValue : policiesById.get(s.providerId) ?? policyValue)
+      : () => policyValue,
     pages,
     signInCsp: pages.cspFor('signIn'),
     fail,
@@ -216,6 +244,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       cookieSecure: config.cookieSecure,
       skipNonce: config.insecureOidcSkipNonce,
       provider,
+      providers,
       csrf,
       isValidRedirect,
       relativeRedirectUrl: config.relativeRedirectUrl,
@@ -223,8 +252,9 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       csrfPerRequestLimit: config.cookieCsrfPerRequest ? config.cookieCsrfPerRequestLimit : 0,
       parseQuery,
     }),
-    ...authSources(makeSessionLoader({ store, provider, cookieRefreshMs: config.cookieRefresh, log })),
+    ...authSources(makeSessionLoader({ store, provider, providers, cookieRefreshMs: config.cookieRefresh, log })),
     probeStore,
+    routePolicy: config.policyFile === '' ? undefined : createRoutePolicy({ file: config.policyFile, reportOnly: config.policyReportOnly, log }),
     stopWatching: () => emailsWatch?.close(),
   };
 }

@@ -37,7 +37,7 @@ async function startCompanions(config: Config, log: Log): Promise<Array<() => Pr
   }
   if (config.demo) {
     // The demo app listens where the (first) upstream points, 127.0.0.1:8080 unless overridden.
-    const target = new URL(config.upstreams[0] ?? 'http://127.0.0.1:8080');
+    const target = new URL(config.upstreams.find((u) => /^https?:\/\//i.test(u)) ?? 'http://127.0.0.1:8080');
     const { startDemoUpstream } = await import('./demo/upstream.js');
     const server = await startDemoUpstream({ host: target.hostname, port: Number(target.port || 80), proxyPrefix: config.proxyPrefix });
     log.info('demo app started', { url: target.origin });
@@ -105,6 +105,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const config = loaded.config;
   if (config.convertConfigToAlpha) {
     const { toAlphaYaml } = await import('./config/alpha-convert.js');
+    const { hostEntriesOf } = await import('./config/hosts.js');
+    if (hostEntriesOf(config).some((e) => e.where === '--upstream')) {
+      process.stderr.write('oauth2-sidecar: --convert-config-to-alpha: host-bound --upstream values (<host>=<url>) have no oauth2-proxy alpha form; list them under the hosts: key of the alpha file instead\n');
+      return 1;
+    }
     process.stdout.write(toAlphaYaml(config));
     return 0;
   }
@@ -129,18 +134,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.exit(code);
   }
   // Loaded here, not at the top: the --workers primary above needs none of the proxy.
-  const [{ createApp }, { createMetrics }, { createReloader }, { listenerSettings, listenPlan, serve }] = await Promise.all([
-    import('./app.js'), import('./metrics.js'), import('./reload.js'), import('./serve.js'),
+  const [{ createApp }, { createMetrics }, { createReloader }, { listenerSettings, listenPlan, serve }, { createHostApps }, { hostConfigsOf }] = await Promise.all([
+    import('./app.js'), import('./metrics.js'), import('./reload.js'), import('./serve.js'), import('./hosts.js'), import('./config/hosts.js'),
   ]);
   const metrics = config.metricsAddress !== '' || config.metricsSecureAddress !== '' ? createMetrics() : undefined;
   const appOptions = (c: Config) => {
     const plan = listenPlan(c);
     return { log, version: `v${packageVersion()}`, metrics, tls: plan.tls, httpsPort: plan.httpsPort };
   };
+  // Without host entries the App is served directly: host-based routing costs nothing then.
+  const buildApp = (c: Config): App => {
+    const hosts = hostConfigsOf(c);
+    return hosts ? createHostApps(c, hosts, appOptions(c)) : createApp(c, appOptions(c));
+  };
 
   let app: App;
   try {
-    app = createApp(config, appOptions(config));
+    app = buildApp(config);
   } catch (err) {
     process.stderr.write(`oauth2-sidecar: invalid configuration:\n  ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
@@ -186,7 +196,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const reloader = createReloader({
     argv, env, log, initial: config,
     async build(next) {
-      const fresh = createApp(next, appOptions(next));
+      const fresh = buildApp(next);
       try {
         await fresh.init();
       } catch (err) {

@@ -3,6 +3,7 @@
 // --alpha-config, next to the remaining options, gives the same effective configuration.
 import { stringify } from 'yaml';
 import { LOGIN_PARAMETERS, PROVIDER_KEYS } from './alpha-schema.js';
+import { extraProviderConfigs } from './extra-providers.js';
 import { formatDuration } from './duration.js';
 import { fieldName, optionByName, type OptionSpec } from './options.js';
 import type { Config, OptionValue } from './types.js';
@@ -90,7 +91,13 @@ export function toAlphaConfig(config: Config): Obj {
     doc.metricsServer = m;
   }
 
-  const provider: Obj = { id: `${config.provider}=${config.clientId}` };
+  // Further providers follow the default one as entries of their own.
+  doc.providers = [providerEntry(config, `${config.provider}=${config.clientId}`), ...extraProviderConfigs(config).map((c) => providerEntry(c, c.providerId))];
+  return doc;
+}
+
+function providerEntry(config: Config, id: string): Obj {
+  const provider: Obj = { id };
   for (const [path, option] of PROVIDER_KEYS) {
     const { spec, value } = valueOf(config, option);
     if (option !== 'provider' && option !== 'client-id' && sameValue(value, defaultValue(spec))) continue;
@@ -105,8 +112,7 @@ export function toAlphaConfig(config: Config): Obj {
     if (typeof value === 'string' && value !== '') params.push({ name, default: [value] });
   }
   if (params.length > 0) provider.loginURLParameters = params;
-  doc.providers = [provider];
-  return doc;
+  return provider;
 }
 
 export function toAlphaYaml(config: Config): string {

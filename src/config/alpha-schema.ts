@@ -81,6 +81,8 @@ export const REPLACED_BY_ALPHA: readonly string[] = [
   ...PROVIDER_KEYS.map(([, o]) => o),
   ...LOGIN_PARAMETERS.map(([, o]) => o),
   ...UPSTREAM_SETTINGS.map(([, o]) => o),
+  // Further providers are entries of the alpha `providers` list.
+  'extra-provider',
   'upstream', 'http-address', 'https-address', 'tls-cert-file', 'tls-key-file', 'tls-min-version', 'tls-cipher-suite',
   'metrics-address', 'metrics-secure-address', 'metrics-tls-cert-file', 'metrics-tls-key-file',
   'pass-basic-auth', 'pass-user-headers', 'pass-access-token', 'pass-authorization-header', 'set-xauthrequest',

@@ -12,7 +12,9 @@ import { readOptionFile } from './read-file.js';
 import { LOGIN_PARAMETERS, PROVIDER_KEYS, REPLACED_BY_ALPHA, UPSTREAM_SETTINGS } from './alpha-schema.js';
 import { parseGoDuration } from './duration.js';
 import { optionByKey, optionByName, type OptionSpec } from './options.js';
+import { readHosts, type AlphaHost } from './alpha-hosts.js';
 import type { Config, OptionValue } from './types.js';
+import type { ExtraProviderSpec } from './extra-providers.js';
 
 export type AlphaHeaderValue =
   | { kind: 'claim'; claim: string; prefix: string; basicAuthPassword?: string }
@@ -39,6 +41,12 @@ export interface AlphaExtras {
   upstreams: AlphaUpstream[];
   requestHeaders: AlphaHeader[];
   responseHeaders: AlphaHeader[];
+  /** oauth2-sidecar only: the `hosts:` entries, when the file has them. */
+  hosts?: AlphaHost[];
+  /** `providers` entries after the first: further providers (see extra-providers.ts). */
+  providers?: ExtraProviderSpec[];
+  /** The first entry's `id`, when set: the default provider's id. */
+  defaultProviderId?: string;
 }
 
 export const HEADER_CLAIMS = ['access_token', 'id_token', 'created_at', 'expires_on', 'refresh_token', 'email', 'user', 'groups', 'preferred_username'] as const;
@@ -103,11 +111,13 @@ export function readAlphaConfig(path: string, env: Readonly<Record<string, strin
   for (const [key, value] of Object.entries(doc)) {
     switch (key) {
       case 'upstreamConfig': readUpstreams(value, out, set, fail); break;
+      // oauth2-sidecar only: host-based routing (alpha-hosts.ts).
+      case 'hosts': out.hosts = readHosts(value, fail, (where, list) => readUpstreamList(where, list, set, fail)); break;
       case 'injectRequestHeaders': out.requestHeaders = readHeaders(key, value, env, fail); break;
       case 'injectResponseHeaders': out.responseHeaders = readHeaders(key, value, env, fail); break;
       case 'server': readServer(key, value, false, set, fail); break;
       case 'metricsServer': readServer(key, value, true, set, fail); break;
-      case 'providers': readProviders(value, set, fail); break;
+      case 'providers': readProviders(value, out, set, fail); break;
       default: {
         const spec = optionByKey(key);
         if (spec === undefined || spec.key === null) { fail(key, 'unknown key'); break; }
@@ -134,10 +144,17 @@ function readUpstreams(value: unknown, out: AlphaExtras, set: Setter, fail: Fail
   if (value.proxyRawPath === true) fail('upstreamConfig.proxyRawPath', 'is not supported by oauth2-sidecar (paths are always forwarded as received)');
   const list = value.upstreams ?? [];
   if (!Array.isArray(list)) return fail('upstreamConfig.upstreams', 'must be a list');
+  out.upstreams = readUpstreamList('upstreamConfig.upstreams', list, set, fail);
+  sharedUpstreamSettings(out, set);
+}
+
+/** A list shaped as upstreamConfig.upstreams (also a host's upstreams), reported under `at`. */
+function readUpstreamList(at: string, list: unknown[], set: Setter, fail: Fail): AlphaUpstream[] {
+  const upstreams: AlphaUpstream[] = [];
   const ids = new Set<string>();
   const paths = new Set<string>();
   list.forEach((u: unknown, i) => {
-    const where = `upstreamConfig.upstreams[${i}]`;
+    const where = `${at}[${i}]`;
     if (!isObj(u)) return fail(where, 'must be a mapping');
     only(where, u, ['id', 'path', 'uri', 'static', 'staticCode', 'rewriteTarget', ...UPSTREAM_SETTINGS.map(([k]) => k)], fail);
     if (typeof u.id !== 'string' || u.id === '') return fail(`${where}.id`, 'missing setting');
@@ -172,8 +189,12 @@ function readUpstreams(value: unknown, out: AlphaExtras, set: Setter, fail: Fail
       else if (key === 'passHostHeader') up.passHostHeader = v;
       else up.proxyWebSockets = v;
     }
-    out.upstreams.push(up);
+    upstreams.push(up);
   });
+  return upstreams;
+}
+
+function sharedUpstreamSettings(out: AlphaExtras, set: Setter): void {
   // A setting all upstreams share is also the option's value, so the configuration reads the same
   // as the legacy one it may have been converted from.
   const proxied = out.upstreams.filter((u) => !u.uri.startsWith('static://'));
@@ -285,31 +306,56 @@ function readServer(key: string, value: unknown, metrics: boolean, set: Setter, 
   }
 }
 
-function readProviders(value: unknown, set: Setter, fail: Fail): void {
+// The first entry feeds the legacy provider options, exactly as a single provider always did; the
+// others keep their settings apart and become further providers.
+function readProviders(value: unknown, out: AlphaExtras, set: Setter, fail: Fail): void {
   if (!Array.isArray(value)) return fail('providers', 'must be a list');
-  if (value.length > 1) fail('providers', 'only one provider is supported (as in oauth2-proxy)');
-  const p: unknown = value[0];
-  if (p === undefined) return;
-  if (!isObj(p)) return fail('providers[0]', 'must be a mapping');
+  const ids = new Set<string>();
+  value.forEach((p: unknown, i) => {
+    const where = `providers[${i}]`;
+    if (!isObj(p)) return fail(where, 'must be a mapping');
+    const id = p.id;
+    if (id !== undefined && (typeof id !== 'string' || id === '')) fail(`${where}.id`, 'must be a non-empty string');
+    else if (id === undefined && value.length > 1) fail(`${where}.id`, 'missing setting (required when there is more than one provider)');
+    else if (typeof id === 'string' && ids.has(id)) fail(`${where}.id`, `${JSON.stringify(id)} is used by more than one provider`);
+    if (typeof id === 'string') ids.add(id);
+    if (i === 0) {
+      if (typeof id === 'string' && id !== '') out.defaultProviderId = id;
+      readProviderKeys(p, where, set, fail);
+      return;
+    }
+    const values = new Map<OptionSpec, OptionValue>();
+    readProviderKeys(p, where, (at, optionName, raw) => {
+      const spec = optionByName(optionName);
+      if (spec === undefined) return fail(at, 'is not supported by oauth2-sidecar');
+      const converted = convert(spec, raw);
+      if (typeof converted === 'string') return fail(at, converted);
+      values.set(spec, converted.value);
+    }, fail);
+    (out.providers ??= []).push({ id: typeof id === 'string' ? id : '', where: `--alpha-config: ${where}`, values });
+  });
+}
+
+function readProviderKeys(p: Obj, where: string, set: Setter, fail: Fail): void {
   const known = new Set(PROVIDER_KEYS.map(([k]) => k));
   const walk = (o: Obj, prefix: string) => {
     for (const [k, v] of Object.entries(o)) {
       const path = prefix + k;
       if (k === 'id' && prefix === '') continue;
-      if (k === 'loginURLParameters' && prefix === '') { readLoginParameters(v, set, fail); continue; }
+      if (k === 'loginURLParameters' && prefix === '') { readLoginParameters(v, where, set, fail); continue; }
       const entry = PROVIDER_KEYS.find(([kp]) => kp === path);
-      if (entry) { set(`providers[0].${path}`, entry[1], v); continue; }
+      if (entry) { set(`${where}.${path}`, entry[1], v); continue; }
       if (isObj(v) && [...known].some((kp) => kp.startsWith(path + '.'))) { walk(v, path + '.'); continue; }
-      fail(`providers[0].${path}`, 'unknown or unsupported key');
+      fail(`${where}.${path}`, 'unknown or unsupported key');
     }
   };
   walk(p, '');
 }
 
-function readLoginParameters(value: unknown, set: Setter, fail: Fail): void {
-  if (!Array.isArray(value)) return fail('providers[0].loginURLParameters', 'must be a list');
+function readLoginParameters(value: unknown, provider: string, set: Setter, fail: Fail): void {
+  if (!Array.isArray(value)) return fail(`${provider}.loginURLParameters`, 'must be a list');
   value.forEach((p: unknown, i) => {
-    const where = `providers[0].loginURLParameters[${i}]`;
+    const where = `${provider}.loginURLParameters[${i}]`;
     if (!isObj(p)) return fail(where, 'must be a mapping');
     const entry = LOGIN_PARAMETERS.find(([n]) => n === p.name);
     if (!entry) return fail(`${where}.name`, `only ${LOGIN_PARAMETERS.map(([n]) => n).join(', ')} are supported`);

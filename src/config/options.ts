@@ -207,6 +207,8 @@ export const OPTIONS = [
     help: 'Older name for --code-challenge-method.' },
   { name: 'backend-logout-url', key: 'backend_logout_url', env: 'OAUTH2_PROXY_BACKEND_LOGOUT_URL', type: 'string', default: '', group: 'provider', support: 'yes',
     help: 'URL called on sign-out to end the provider session; {id_token} is replaced by the user\'s ID token.' },
+  { name: 'extra-provider', key: 'extra_providers', env: 'OAUTH2_PROXY_EXTRA_PROVIDERS', type: 'list', default: [], group: 'provider', support: 'yes', secret: true,
+    help: 'oauth2-sidecar only. A further identity provider, offered next to the main one on the sign-in page (repeatable): key=value items separated by commas, beginning with id=<id> (letters, digits, . _ -), the keys being the provider flag names (id=corp,provider=oidc,oidc-issuer-url=https://idp.example,client-id=app,client-secret-file=/secrets/corp,provider-display-name=Corp; a list flag such as allowed-group may repeat its key; values cannot contain commas). Provider settings are not taken from the main provider except --provider-ca-file, --use-system-trust-store and --ssl-insecure-skip-verify; its allowed-group applies to its own sessions. /oauth2/start?provider=<id> signs in with it.' },
 
   // ---- provider-specific ----
   { name: 'azure-tenant', key: 'azure_tenant', env: 'OAUTH2_PROXY_AZURE_TENANT', type: 'string', default: 'common', group: 'provider-specific', support: 'yes',
@@ -475,6 +477,12 @@ export const OPTIONS = [
     help: 'oauth2-sidecar only. The iss claim of X-Auth-Request-Jwt; defaults to the origin of --redirect-url when that is an absolute URL, and must be set otherwise.' },
   { name: 'identity-assertion-audience', key: 'identity_assertion_audience', env: 'OAUTH2_PROXY_IDENTITY_ASSERTION_AUDIENCE', type: 'string', default: '', group: 'headers', support: 'yes',
     help: 'oauth2-sidecar only. The aud claim of X-Auth-Request-Jwt for every upstream; by default, the origin of the upstream the request goes to (e.g. http://127.0.0.1:8080).' },
+  { name: 'policy-file', key: 'policy_file', env: 'OAUTH2_PROXY_POLICY_FILE', type: 'string', default: '', group: 'authorization', support: 'yes',
+    help: 'oauth2-sidecar only. YAML or JSON route table (routes: id, host, path or pathRegex, methods, then allowPublic: true, deny: true or allow: {authenticated, emails, domains, groups, roles, claims}) checked after the global rules on proxied requests, websocket upgrades and /oauth2/auth: the first matching route decides, and a request no route matches is denied (403). Skip-auth rules and trusted IPs still bypass it. See docs/compatibility.md.' },
+  { name: 'policy-report-only', key: 'policy_report_only', env: 'OAUTH2_PROXY_POLICY_REPORT_ONLY', type: 'bool', default: false, group: 'authorization', support: 'yes',
+    help: 'oauth2-sidecar only. Evaluate --policy-file and log "policy would deny" with the route and reasons, but let every request proceed as without it.' },
+  { name: 'policy-explain', key: 'policy_explain', env: 'OAUTH2_PROXY_POLICY_EXPLAIN', type: 'bool', default: false, group: 'authorization', support: 'yes',
+    help: 'oauth2-sidecar only. Serve <prefix>/policy/explain?url=…&method=…[&email=…&groups=a,b]: the --policy-file decision as JSON for the caller, or a hypothetical user. An operator tool: it reveals the route table to every signed-in user.' },
   { name: 'dev-oidc-provider', key: 'dev_oidc_provider', env: 'OAUTH2_PROXY_DEV_OIDC_PROVIDER', type: 'string', default: '', group: 'development', support: 'yes',
     help: 'Start a built-in OpenID Provider for development on this host:port. Unless configured otherwise, the proxy then uses it: provider oidc, issuer http://<host:port>, client id oauth2-sidecar-dev, client secret oauth2-sidecar-dev-secret. Never use it in production.' },
   { name: 'demo', key: null, env: null, type: 'bool', default: false, group: 'development', support: 'yes',

@@ -8,8 +8,13 @@ import { cookieSecretBytes } from '../session/secret.js';
 import { signatureKeyProblem } from '../upstream/signature.js';
 import { assertionKeyProblem, defaultAssertionIssuer } from '../upstream/assertion.js';
 import { alphaExtrasOf } from './alpha.js';
+import { cookieProblems } from './cookie-checks.js';
+import { hostProblems } from './hosts.js';
+import { defaultProviderIdOf, extraProviderProblems } from './extra-providers.js';
 import { gatewayProblems } from '../rules/config-problems.js';
+import { policyProblems } from '../policy/load.js';
 import { fileRootOf, staticStatusOf, upstreamRoutePath } from '../upstream/routes.js';
+import { splitHostUpstream } from '../upstream/hosts.js';
 import { redisOptionProblems, redisOptionsOf } from '../session/redis-options.js';
 import { readPublicKeys } from '../providers/id-token.js';
 import { readCaBundle } from '../providers/tls.js';
@@ -57,26 +62,12 @@ export function validate(config: Config): string[] {
     const length = Buffer.byteLength(config.cookieSecret, 'utf8');
     fail('cookie-secret', `must be 16, 24 or 32 bytes, or the base64url encoding of that many bytes, to create an AES cipher (the value given is ${length} bytes); ${COOKIE_SECRET_HOWTO}`);
   }
-  if (config.cookieExpire < 0) fail('cookie-expire', `must not be negative (got ${formatDuration(config.cookieExpire)})`);
-  if (config.cookieRefresh < 0) {
-    fail('cookie-refresh', `must not be negative (got ${formatDuration(config.cookieRefresh)})`);
-  } else if (config.cookieExpire > 0 && config.cookieRefresh >= config.cookieExpire) {
-    fail('cookie-refresh', `must be less than --cookie-expire (${formatDuration(config.cookieRefresh)} >= ${formatDuration(config.cookieExpire)})`);
-  }
-  if (!SAMESITE_VALUES.has(config.cookieSamesite)) {
-    fail('cookie-samesite', `${JSON.stringify(config.cookieSamesite)} is not one of lax, strict, none or empty`);
-  }
-  if (!TOKEN.test(config.cookieName)) {
-    fail('cookie-name', `${JSON.stringify(config.cookieName)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only)`);
-  } else if (config.cookieName.length > 256) {
-    fail('cookie-name', `must be at most 256 characters (got ${config.cookieName.length})`);
-  }
+  for (const [flag, problem] of cookieProblems(config)) fail(flag, problem);
   if (!SAMESITE_VALUES.has(config.cookieCsrfSamesite)) {
     fail('cookie-csrf-samesite', `${JSON.stringify(config.cookieCsrfSamesite)} is not one of lax, strict, none or empty`);
   }
   if (config.workers < 1 || config.workers > 64) fail('workers', `must be an integer from 1 to 64 (got ${config.workers})`);
   if (config.cookieCsrfPerRequestLimit < 0) fail('cookie-csrf-per-request-limit', `must not be negative (got ${config.cookieCsrfPerRequestLimit})`);
-  if (config.cookieCsrfExpire <= 0) fail('cookie-csrf-expire', `must be greater than 0 (got ${formatDuration(config.cookieCsrfExpire)})`);
 
   // ---- provider ----
   if (config.clientId === '') fail('client-id', 'missing setting');
@@ -172,20 +163,29 @@ export function validate(config: Config): string[] {
 
   // ---- upstreams ----
   const paths = new Map<string, string>();
-  for (const upstream of config.upstreams) {
+  for (const given of config.upstreams) {
+    // <host>=<url> binds an upstream to a host (config/hosts.ts); each host has its own paths.
+    const bound = splitHostUpstream(given);
+    if ('problem' in bound) {
+      fail('upstream', bound.problem);
+      continue;
+    }
+    const upstream = bound.uri;
     const problem = upstreamProblem(upstream);
     if (problem !== undefined) {
       fail('upstream', problem);
       continue;
     }
     const path = upstreamRoutePath(upstream) ?? '/';
-    const other = paths.get(path);
+    const key = `${bound.host ?? ''} ${path}`;
+    const other = paths.get(key);
     if (other !== undefined) {
-      fail('upstream', `${show(other)} and ${show(upstream)} both serve path ${JSON.stringify(path)}; each path may have only one upstream`);
+      fail('upstream', `${show(other)} and ${show(upstream)} both serve path ${JSON.stringify(path)}${bound.host === undefined ? '' : ` of host ${bound.host}`}; each path may have only one upstream`);
     } else {
-      paths.set(path, upstream);
+      paths.set(key, upstream);
     }
   }
+  for (const [flag, problem] of hostProblems(config)) fail(flag, problem);
   if (config.upstreamTimeout <= 0) fail('upstream-timeout', `must be greater than 0 (got ${formatDuration(config.upstreamTimeout)})`);
   if (config.flushInterval < 0) fail('flush-interval', `must not be negative (got ${formatDuration(config.flushInterval)})`);
 
@@ -247,6 +247,7 @@ export function validate(config: Config): string[] {
 
   // ---- gateway modes: skip-auth routes, trusted IPs, API routes, bearer JWTs, htpasswd ----
   for (const [flag, problem] of gatewayProblems(config)) fail(flag, problem);
+  for (const [flag, problem] of policyProblems(config)) fail(flag, problem);
 
   // ---- operations: log formats and file, HTTPS and metrics listeners, certificates ----
   for (const [flag, problem] of operationsProblems(config, (v) => hostPortProblem(v, { requireHost: false, allowPortZero: true }))) fail(flag, problem);
@@ -274,6 +275,9 @@ export function validate(config: Config): string[] {
     const problem = signatureKeyProblem(config.signatureKey);
     if (problem !== undefined) fail('signature-key', problem);
   }
+
+  // ---- further providers (--extra-provider, alpha providers[1..]) ----
+  errors.push(...extraProviderProblems(config, validate, defaultProviderIdOf(config)));
 
   // ---- options accepted for compatibility that oauth2-sidecar does not act on yet ----
   for (const spec of OPTIONS as readonly OptionSpec[]) {

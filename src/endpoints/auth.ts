@@ -2,6 +2,8 @@
 // ext_authz) asks. Answers 202 / 401 / 403 (429 when Basic sign-ins are throttled) with a short text
 // body, never a redirect or a page, and the identity as response headers. A request the skip-auth
 // rules let through gets 202 even without a session (with the identity headers when there is one).
+// With --policy-file the original request also meets the route table: a public route is treated
+// like a skip-auth one, a denial is 403 whether or not there is a session.
 import { isProxyError } from '../errors.js';
 import { appendSetCookies, sendText } from '../http/respond.js';
 import type { Evaluate, Handler, SessionLoader } from '../http/pipeline.js';
@@ -10,6 +12,7 @@ import type { SessionState } from '../session/state.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import type { IncomingMessage } from 'node:http';
 import type { RequestScope } from '../http/scope.js';
+import type { GateInput, RoutePolicy } from '../policy/gate.js';
 
 export interface AuthDeps {
   loadSession: SessionLoader;
@@ -18,6 +21,8 @@ export interface AuthDeps {
   responseHeaders: (s: SessionState) => [string, string][];
   /** Whether the original request (as a trusted gateway describes it) needs no sign-in. */
   skips?: (req: IncomingMessage, scope: RequestScope) => boolean;
+  /** --policy-file, and the original request it is asked about. */
+  policy?: { gate: RoutePolicy; original: (req: IncomingMessage, scope: RequestScope) => GateInput };
 }
 
 const TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' };
@@ -36,15 +41,25 @@ export function makeAuth(deps: AuthDeps): Handler {
       sendText(res, err.status, TEXT[err.status]!);
       return;
     }
-    if (!session) {
+    const policy = deps.policy;
+    const input = policy && !skip ? policy.original(req, scope) : undefined;
+    const ruled = input && policy!.gate.decide(scope, input, session);
+    const open = skip || ruled?.effect === 'public';
+    const denied = () => {
+      policy!.gate.logDenied(scope, input!, ruled!);
       appendSetCookies(res, scope.setCookies);
-      if (skip) return accepted(res);
+      sendText(res, 403, 'Forbidden');
+    };
+    if (!session) {
+      if (ruled?.effect === 'deny') return denied();
+      appendSetCookies(res, scope.setCookies);
+      if (open) return accepted(res);
       sendText(res, 401, 'Unauthorized');
       return;
     }
     // oauth2-proxy's split: a session the global rules refuse is 401 (and ended), a query filter 403.
     const verdict = deps.evaluate(scope, session);
-    if (verdict !== 'ok' && skip) {
+    if (verdict !== 'ok' && open) {
       appendSetCookies(res, scope.setCookies);
       return accepted(res);
     }
@@ -58,6 +73,7 @@ export function makeAuth(deps: AuthDeps): Handler {
       sendText(res, 403, 'Forbidden');
       return;
     }
+    if (ruled?.effect === 'deny') return denied();
     if (scope.setCookies.length === 0) return acceptedWith(res, deps.responseHeaders(session));
     for (const [name, value] of deps.responseHeaders(session)) res.setHeader(name, value);
     appendSetCookies(res, scope.setCookies);

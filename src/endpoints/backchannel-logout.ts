@@ -3,13 +3,14 @@
 // session (`sid`) or, without a sid, of that subject (`sub`) ends on every replica at once. The
 // token is checked as §2.6 of the specification requires: signature against the issuer's JWKS,
 // iss, aud = our client id, iat and exp, the back-channel logout event, sub and/or sid, no nonce.
+// With several providers the token's (unverified) iss only chooses whose keys and client id check it.
 import { jwksOptions } from '../providers/tls.js';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ProxyError } from '../errors.js';
 import { sendJson, setNoCache } from '../http/respond.js';
 import type { Handler } from '../http/pipeline.js';
 import type { Log } from '../log.js';
-import type { Provider } from '../providers/provider.js';
+import type { LogoutMetadata, Provider } from '../providers/provider.js';
 import type { RevokeTarget, SessionStore } from '../session/store.js';
 import { readForm } from './form.js';
 
@@ -22,7 +23,10 @@ const MAX_AGE_S = 10 * 60;
 
 export interface BackchannelLogoutDeps {
   store: SessionStore;
+  /** The default provider. */
   provider: Provider;
+  /** With several providers: all whose logout tokens are accepted (those with OIDC metadata). */
+  providers?: readonly Provider[];
   log: Log;
   /** The fetch that carries the IdP trust options (--provider-ca-file, --ssl-insecure-skip-verify). */
   fetch?: typeof fetch;
@@ -46,8 +50,31 @@ function check(payload: JWTPayload): { sub?: string; sid?: string } {
   return { ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
 }
 
+/** The metadata of the provider the token claims to come from; the first OIDC provider when it names none we know. */
+function metadataFor(providers: readonly Provider[], token: string): LogoutMetadata | undefined {
+  const all = providers.map((p) => p.logoutMetadata?.()).filter((m): m is LogoutMetadata => m !== undefined);
+  if (all.length <= 1) return all[0];
+  let iss: unknown;
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    return all[0];
+  }
+  // An unknown issuer still goes through verification, which refuses it with a reason for the log.
+  return all.find((m) => m.issuer === iss) ?? all[0];
+}
+
 export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
-  let jwks: { url: string; set: ReturnType<typeof createRemoteJWKSet> } | undefined;
+  const providers = deps.providers ?? [deps.provider];
+  const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  const keysOf = (url: string) => {
+    let set = keySets.get(url);
+    if (set === undefined) {
+      set = createRemoteJWKSet(new URL(url), jwksOptions(5_000, deps.fetch));
+      keySets.set(url, set);
+    }
+    return set;
+  };
   const refuse = (res: Parameters<Handler>[1], description: string) =>
     sendJson(res, 400, { error: 'invalid_request', error_description: description });
 
@@ -58,16 +85,17 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
       sendJson(res, 405, { error: 'invalid_request', error_description: 'use POST' });
       return;
     }
-    const meta = deps.provider.logoutMetadata?.();
+    const available = providers.some((p) => p.logoutMetadata?.() !== undefined);
     const revoke = deps.store.revoke?.bind(deps.store);
-    if (!meta || !revoke) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
+    if (!available || !revoke) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
     const token = (await readForm(req)).get('logout_token');
     if (!token) return refuse(res, 'logout_token is missing');
-    if (jwks?.url !== meta.jwksUri) jwks = { url: meta.jwksUri, set: createRemoteJWKSet(new URL(meta.jwksUri), jwksOptions(5_000, deps.fetch)) };
+    const meta = metadataFor(providers, token);
+    if (!meta) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
 
     let target: { sub?: string; sid?: string };
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, jwks.set, {
+      const { payload, protectedHeader } = await jwtVerify(token, keysOf(meta.jwksUri), {
         issuer: meta.issuer,
         audience: meta.clientId,
         algorithms: ALGORITHMS,

@@ -1,11 +1,14 @@
 // <prefix>/callback: the provider sends the browser back here. The order of checks matters:
 // provider error first, then state and the CSRF cookie (before any code is redeemed), then the
-// redemption, then authorization, and only then a session.
+// redemption, then authorization, and only then a session. The provider that redeems is the one the
+// sign-in began with, as sealed in the CSRF cookie.
 import { decide, type Policy } from '../authz/decide.js';
 import { ProxyError } from '../errors.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
 import type { Log } from '../log.js';
 import { ProviderError, type Provider } from '../providers/provider.js';
+import type { ProviderSet } from '../providers/registry.js';
+import type { SessionState } from '../session/state.js';
 import type { Csrf } from '../session/csrf.js';
 import type { SessionStore } from '../session/store.js';
 import { cookieContextOf } from '../http/cookie-context.js';
@@ -17,11 +20,15 @@ import { goQuery, type QueryParser } from '../http/query.js';
 import { withoutTokens } from '../session/state.js';
 
 export interface CallbackDeps {
+  /** The default provider. */
   provider: Provider;
+  /** Every provider, when there are several. */
+  providers?: ProviderSet;
   csrf: Csrf;
   store: SessionStore;
   flow: LoginFlow;
-  policy: () => Policy;
+  /** The rules for a session (allowed groups are per provider). */
+  policy: (s?: SessionState) => Policy;
   isValidRedirect: (target: string) => boolean;
   skipNonce: boolean;
   log: Log;
@@ -83,10 +90,16 @@ export function makeCallback(deps: CallbackDeps): Handler {
       deps.fail(req, res, scope, new ProxyError('CSRF_INVALID', 'Unable to find a valid CSRF token. Please sign in again.'));
       return;
     }
+    const provider = checked.providerId === undefined ? deps.provider : deps.providers?.get(checked.providerId);
+    if (provider === undefined) {
+      auth('AuthFailure', 'CSRF check failed: the sign-in began with a provider that is no longer configured');
+      deps.fail(req, res, scope, new ProxyError('CSRF_INVALID', 'Unable to find a valid CSRF token. Please sign in again.'));
+      return;
+    }
     const callbackUrl = deps.flow.callbackUrl(scope);
     let session;
     try {
-      session = await deps.provider.redeem({
+      session = await provider.redeem({
         code,
         redirectUri: callbackUrl,
         state,
@@ -102,7 +115,7 @@ export function makeCallback(deps: CallbackDeps): Handler {
       deps.fail(req, res, scope, providerFailure(pe));
       return;
     }
-    const verdict = decide(deps.policy(), session);
+    const verdict = decide(deps.policy(session), session);
     if (!verdict.allow) {
       auth('AuthFailure', `unauthorized: ${verdict.reasons.join('; ')}`, session.email || session.user);
       deps.fail(req, res, scope, new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.'));

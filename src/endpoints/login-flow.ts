@@ -1,13 +1,15 @@
 // The pieces of the sign-in flow used from several places: where to come back to after sign-in
 // (the validated `rd` target), the callback URL sent to the provider, and the redirect that starts
 // a sign-in (from /oauth2/start, /oauth2/sign_in with --skip-provider-button, and unauthenticated
-// requests with --skip-provider-button).
+// requests with --skip-provider-button). With several providers, `?provider=<id>` picks one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestScope } from '../http/scope.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import { goQuery, type QueryParser } from '../http/query.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
+import { ProxyError } from '../errors.js';
 import type { Provider } from '../providers/provider.js';
+import type { ProviderSet } from '../providers/registry.js';
 import type { Csrf } from '../session/csrf.js';
 import { getRedirect } from './redirect.js';
 
@@ -16,7 +18,10 @@ export interface LoginFlowDeps {
   redirectUrl: string;
   cookieSecure: boolean;
   skipNonce: boolean;
+  /** The default provider. */
   provider: Provider;
+  /** Every provider, when there are several (the default one included). */
+  providers?: ProviderSet;
   csrf: Csrf;
   isValidRedirect: (target: string) => boolean;
   /** --relative-redirect-url: the callback URL goes to the provider as configured, without scheme and host. */
@@ -34,8 +39,12 @@ export interface LoginFlow {
   /** Where to send the user after sign-in / sign-out, following oauth2-proxy's candidate order. */
   redirectTarget(req: IncomingMessage, scope: RequestScope, formRd?: string): string;
   callbackUrl(scope: RequestScope): string;
-  /** Sets the CSRF cookie and redirects to the provider's authorization endpoint. */
-  start(req: IncomingMessage, res: ServerResponse, scope: RequestScope, target: string): void;
+  /** Sets the CSRF cookie and redirects to the provider's authorization endpoint (the default one unless given). */
+  start(req: IncomingMessage, res: ServerResponse, scope: RequestScope, target: string, provider?: Provider): void;
+  /** The provider `?provider=` names, the default one without it; a ProxyError (400) for an unknown id. */
+  providerOf?(scope: RequestScope): Provider;
+  /** Several providers are configured: the user has to be offered a choice. */
+  readonly choosesProvider?: boolean;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -77,13 +86,27 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     );
   }
 
-  function start(req: IncomingMessage, res: ServerResponse, scope: RequestScope, target: string): void {
-    const pkce = deps.provider.pkceMethod();
+  function providerOf(scope: RequestScope): Provider {
+    const set = deps.providers;
+    if (set === undefined || !set.several || scope.query === '' || scope.query.indexOf('provider=') === -1) return deps.provider;
+    const id = parseQuery(scope.query).get('provider');
+    if (id === null || id === '') return deps.provider;
+    const found = set.get(id);
+    if (found === undefined) throw new ProxyError('BAD_REQUEST', `Unknown identity provider ${JSON.stringify(id.slice(0, 64))}. Choose one on the sign-in page.`, { expose: true });
+    return found;
+  }
+
+  function start(req: IncomingMessage, res: ServerResponse, scope: RequestScope, target: string, chosen?: Provider): void {
+    const provider = chosen ?? deps.provider;
+    const pkce = provider.pkceMethod();
     const nowMs = now();
     // oauth2-proxy expires the oldest per-request CSRF cookies before adding the new one.
     const surplus = csrfLimit > 0 ? deps.csrf.clearSurplus(cookieContextOf(req, scope), csrfLimit, nowMs) : [];
-    const login = deps.csrf.startLogin({ redirect: target, usePkce: pkce, host: scope.host, nowMs });
-    const url = deps.provider.authorizationUrl({
+    const login = deps.csrf.startLogin({
+      redirect: target, usePkce: pkce, host: scope.host, nowMs,
+      ...(provider === deps.provider ? {} : { providerId: provider.id }),
+    });
+    const url = provider.authorizationUrl({
       redirectUri: callbackUrl(scope),
       state: deps.encodeState ? Buffer.from(login.stateParam, 'utf8').toString('base64url') : login.stateParam,
       nonce: deps.skipNonce ? undefined : login.nonceParam,
@@ -95,5 +118,5 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     redirect(res, url.href);
   }
 
-  return { redirectTarget, callbackUrl, start };
+  return { redirectTarget, callbackUrl, start, providerOf, choosesProvider: deps.providers?.several === true };
 }

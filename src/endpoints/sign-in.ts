@@ -41,7 +41,8 @@ export function makeSignIn(deps: SignInDeps): Handler {
     if (ctx.cookies.size > 0) scope.setCookies.push(...(await deps.store.clear(ctx)));
     let target = deps.flow.redirectTarget(req, scope);
     if (target === signInPath || target.startsWith(signInPath + '?')) target = '/';
-    if (deps.skipProviderButton) {
+    // With several providers there is nothing to skip to: the page offers the choice.
+    if (deps.skipProviderButton && !deps.flow.choosesProvider) {
       deps.flow.start(req, res, scope, target);
       return;
     }
@@ -109,7 +110,8 @@ export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
     error: 'Unauthorized',
     code: 'UNAUTHORIZED',
     message: 'You need to sign in to access this resource.',
-    sign_in_url: `${prefix}/start?rd=${encodeURIComponent(target)}`,
+    // With several providers the page lets the user choose; otherwise straight to the provider.
+    sign_in_url: `${prefix}/${deps.flow.choosesProvider ? 'sign_in' : 'start'}?rd=${encodeURIComponent(target)}`,
     request_id: scope.id,
   });
   return (req, res, scope) => {
@@ -132,7 +134,7 @@ export function makeUnauthenticated(deps: UnauthenticatedDeps): Handler {
       return;
     }
     const target = deps.flow.redirectTarget(req, scope);
-    if (deps.skipProviderButton) {
+    if (deps.skipProviderButton && !deps.flow.choosesProvider) {
       deps.flow.start(req, res, scope, target);
       return;
     }

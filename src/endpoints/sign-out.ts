@@ -2,11 +2,13 @@
 // With a server-side store the session is deleted there, so its cookie replayed later, on any
 // replica, is signed out. Optionally: every session of the user ends too (--sign-out-all-sessions),
 // the provider is told through --backend-logout-url (a GET whose failure is only logged), and the
-// browser is sent through the provider's end_session_endpoint (--oidc-rp-initiated-logout).
+// browser is sent through the provider's end_session_endpoint (--oidc-rp-initiated-logout). With
+// several providers, both go to the provider that issued the session.
 import { cookieContextOf } from '../http/cookie-context.js';
 import { appendSetCookies, redirect } from '../http/respond.js';
 import type { Log } from '../log.js';
 import type { Provider } from '../providers/provider.js';
+import type { ProviderSet } from '../providers/registry.js';
 import { sessionSubject } from '../session/claims.js';
 import type { SessionState } from '../session/state.js';
 import type { CookieContext, RevokeTarget, SessionStore } from '../session/store.js';
@@ -18,6 +20,8 @@ export interface SignOutDeps {
   flow: LoginFlow;
   log: Log;
   provider?: Provider;
+  /** Every provider, when there are several; the session's own one is told of the sign-out. */
+  providers?: ProviderSet;
   /** --backend-logout-url; '' = off. `{id_token}` is replaced by the session's ID token. */
   backendLogoutUrl?: string;
   /** --sign-out-all-sessions */
@@ -37,8 +41,8 @@ const ID_TOKEN = '{id_token}';
 export function makeSignOut(deps: SignOutDeps): Handler {
   const timeoutMs = deps.backendTimeoutMs ?? 5000;
 
-  async function backendLogout(s: SessionState | undefined, requestId: string): Promise<void> {
-    const template = deps.backendLogoutUrl ?? '';
+  async function backendLogout(s: SessionState | undefined, issuer: Provider | undefined, requestId: string): Promise<void> {
+    const template = deps.providers && issuer ? deps.providers.backendLogoutUrl(issuer) : (deps.backendLogoutUrl ?? '');
     if (template === '' || s === undefined) return;
     const url = template.replaceAll(ID_TOKEN, encodeURIComponent(s.idToken ?? ''));
     // The URL carries the ID token, so only its host reaches the log.
@@ -73,13 +77,14 @@ export function makeSignOut(deps: SignOutDeps): Handler {
       ended += await deps.store.revoke({ sub });
       deps.endOpen?.matching({ sub });
     }
-    await backendLogout(session, scope.id);
+    const issuer = session && deps.providers ? deps.providers.of(session) : deps.provider;
+    await backendLogout(session, issuer, scope.id);
 
     appendSetCookies(res, [...scope.setCookies, ...cleared]);
     scope.setCookies = [];
     if (user) deps.log.auth({ requestId: scope.id, client: scope.clientIp, user, status: 'AuthSuccess', reason: `signed out (${ended} session${ended === 1 ? '' : 's'} ended)` });
 
-    const meta = deps.rpInitiatedLogout ? deps.provider?.logoutMetadata?.() : undefined;
+    const meta = deps.rpInitiatedLogout ? issuer?.logoutMetadata?.() : undefined;
     if (meta?.endSessionEndpoint && session?.idToken) {
       const end = new URL(meta.endSessionEndpoint);
       end.searchParams.set('id_token_hint', session.idToken);

@@ -48,8 +48,7 @@ export class RequestScope {
 
     const fwdProto = trusted ? headerValue(req.headers['x-forwarded-proto']) : undefined;
     this.scheme = fwdProto === 'https' || fwdProto === 'http' ? fwdProto : tls ? 'https' : 'http';
-    const fwdHost = trusted ? headerValue(req.headers['x-forwarded-host']) : undefined;
-    this.host = fwdHost || req.headers.host || '';
+    this.host = requestHost(req, trusted);
 
     if (target !== undefined) {
       this.path = target.path;
@@ -73,6 +72,12 @@ export class RequestScope {
   durationMs(): number {
     return Number(process.hrtime.bigint() - this.startNs) / 1e6;
   }
+}
+
+/** Host the client asked for: X-Forwarded-Host when the peer is trusted, else Host. */
+export function requestHost(req: IncomingMessage, trusted: boolean): string {
+  const fwdHost = trusted ? headerValue(req.headers['x-forwarded-host']) : undefined;
+  return fwdHost || req.headers.host || '';
 }
 
 export function headerValue(v: string | string[] | undefined): string | undefined {

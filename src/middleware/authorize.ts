@@ -1,5 +1,6 @@
 // Authorization step for proxied requests: the global rules (email domains, emails file, allowed
-// groups) on every request, then the per-request query filters. A session that no longer passes the
+// groups) on every request, then the per-request query filters. With --policy-file, the route table
+// is a further gate after them (makeRouteGate). A session that no longer passes the
 // global rules is ended, as oauth2-proxy does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decide, decideFilters, parseRequestFilters, type Policy } from '../authz/decide.js';
@@ -12,6 +13,9 @@ import type { Log } from '../log.js';
 import type { SessionState } from '../session/state.js';
 import type { SessionStore } from '../session/store.js';
 import { goQuery, type QueryParser } from '../http/query.js';
+import { proxiedRequest } from '../http/forwarded.js';
+import type { PolicyDecision } from '../policy/decide.js';
+import type { RoutePolicy } from '../policy/gate.js';
 
 export interface AuthorizeStep {
   (req: IncomingMessage, res: ServerResponse, scope: RequestScope, s: SessionState): Promise<boolean>;
@@ -19,10 +23,10 @@ export interface AuthorizeStep {
   evaluate: Evaluate;
 }
 
-export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
+export function makeAuthorize(deps: { policy: (s?: SessionState) => Policy; store: SessionStore; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
   const parseQuery = deps.parseQuery ?? goQuery;
   function evaluate(scope: RequestScope, s: SessionState): Verdict {
-    const verdict = decide(deps.policy(), s);
+    const verdict = decide(deps.policy(s), s);
     const filters = verdict.allow ? parseRequestFilters(scope.query, parseQuery) : undefined;
     const f = filters ? decideFilters(filters, s) : verdict;
     if (f.allow) return 'ok';
@@ -38,4 +42,30 @@ export function makeAuthorize(deps: { policy: () => Policy; store: SessionStore;
     return false;
   };
   return Object.assign(step, { evaluate });
+}
+
+/**
+ * --policy-file on proxied requests and websocket upgrades: the table's decision for the request
+ * itself, and the refusal of a denied one (reasons to the auth log, a plain 403 to the client).
+ */
+export interface RouteGate {
+  decide(req: IncomingMessage, scope: RequestScope, s: SessionState | undefined): PolicyDecision | undefined;
+  refuse(req: IncomingMessage, res: ServerResponse, scope: RequestScope, d: PolicyDecision): void;
+  /** For an upgrade: logs the denial and gives the status to refuse it with. */
+  refused(req: IncomingMessage, scope: RequestScope, d: PolicyDecision): number;
+}
+
+export function makeRouteGate(deps: { policy: RoutePolicy; fail: ErrorResponder }): RouteGate {
+  const refused = (req: IncomingMessage, scope: RequestScope, d: PolicyDecision) => {
+    deps.policy.logDenied(scope, proxiedRequest(req, scope), d);
+    return 403;
+  };
+  return {
+    decide: (req, scope, s) => deps.policy.decide(scope, proxiedRequest(req, scope), s),
+    refuse(req, res, scope, d) {
+      refused(req, scope, d);
+      deps.fail(req, res, scope, new ProxyError('FORBIDDEN', 'You do not have permission to access this resource.'));
+    },
+    refused,
+  };
 }

@@ -12,11 +12,11 @@ import type { SessionState } from '../session/state.js';
 import type { AuthorizeStep } from './authorize.js';
 import { goQuery, type QueryParser } from '../http/query.js';
 
-export function allowEmailless(inner: AuthorizeStep, deps: { policy: () => Policy; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
+export function allowEmailless(inner: AuthorizeStep, deps: { policy: (s?: SessionState) => Policy; log: Log; fail: ErrorResponder; parseQuery?: QueryParser }): AuthorizeStep {
   const parseQuery = deps.parseQuery ?? goQuery;
   function evaluate(scope: RequestScope, s: SessionState): Verdict {
     if (s.email !== '') return inner.evaluate(scope, s);
-    const allowed = deps.policy().allowedGroups;
+    const allowed = deps.policy(s).allowedGroups;
     const inGroup = allowed.size === 0 || s.groups.some((g) => allowed.has(g));
     const filters = inGroup ? parseRequestFilters(scope.query, parseQuery) : undefined;
     const f = filters ? decideFilters(filters, s) : { allow: inGroup, reasons: inGroup ? [] : ['user is in none of --allowed-group'] };

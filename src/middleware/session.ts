@@ -7,17 +7,24 @@
 // refreshed it) before calling the provider, and the others wait, re-read and reuse its result.
 // A rotated refresh token therefore is spent exactly once, and a refresh refused because another
 // replica already rotated the token is recognised and does not sign the user out.
+//
+// With several providers, a session is refreshed by the provider that issued it; one whose provider
+// is no longer configured counts as signed out.
 import type { SessionLoader } from '../http/pipeline.js';
 import type { RequestScope } from '../http/scope.js';
 import type { Log } from '../log.js';
 import { ProviderError, type Provider } from '../providers/provider.js';
+import type { ProviderSet } from '../providers/registry.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import type { CookieContext, SessionStore } from '../session/store.js';
 import type { SessionState } from '../session/state.js';
 
 export interface SessionStepDeps {
   store: SessionStore;
+  /** The default provider. */
   provider: Provider;
+  /** Every provider, when there are several. */
+  providers?: ProviderSet;
   cookieRefreshMs: number;
   log: Log;
   now?: () => number;
@@ -37,6 +44,9 @@ export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
   const now = deps.now ?? Date.now;
   const recent = new Map<string, { result: Promise<Outcome>; until: number }>();
   const REUSE_MS = 30_000;
+  const several = deps.providers?.several === true ? deps.providers : undefined;
+  // A session of the proxy's own (htpasswd) has no provider to ask; the default one keeps it as before.
+  const providerOf = (s: SessionState): Provider => several?.of(s) ?? deps.provider;
   const isDue = (s: SessionState) => deps.cookieRefreshMs > 0 && now() - s.createdAt > deps.cookieRefreshMs;
 
   function sweep(t: number): void {
@@ -101,12 +111,13 @@ export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
 
   /** The refreshed session (undefined: ended), and whether it came from the store rather than the provider. */
   async function callProvider(ctx: CookieContext, scope: RequestScope, s: SessionState): Promise<{ session: SessionState | undefined; stored: boolean }> {
-    if (!deps.provider.supportsRefresh || !s.refreshToken) {
+    const provider = providerOf(s);
+    if (!provider.supportsRefresh || !s.refreshToken) {
       // Nothing to refresh with: re-save so the session's age restarts, as oauth2-proxy does.
       return { session: { ...s, createdAt: now() }, stored: false };
     }
     try {
-      const fresh = await deps.provider.refresh(s);
+      const fresh = await provider.refresh(s);
       deps.log.info('session refreshed', { request_id: scope.id, user: s.user });
       return { session: fresh, stored: false };
     } catch (err) {
@@ -135,6 +146,11 @@ export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
       return undefined;
     }
     let s = loaded.session;
+    if (several !== undefined && several.of(s) === undefined && !several.isLocal(s)) {
+      deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: s.email || s.user, status: 'AuthFailure', reason: 'session of a provider that is no longer configured; signed out' });
+      scope.setCookies.push(...(await deps.store.clear(ctx)));
+      return undefined;
+    }
     // Stored once in our format before anything else, so a refresh below re-reads it as ours.
     if (loaded.legacy) scope.setCookies.push(...(await deps.store.save(ctx, s, { fresh: false })));
     if (isDue(s)) {

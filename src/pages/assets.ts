@@ -123,6 +123,7 @@ h1 {
 .icon.danger { background: var(--icon-bg-danger); color: var(--icon-fg-danger); }
 .icon svg { width: 28px; height: 28px; }
 form { margin: 0; }
+.providers { display: grid; gap: 12px; }
 .btn {
   display: inline-flex;
   align-items: center;

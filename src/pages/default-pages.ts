@@ -9,6 +9,8 @@ import { TrustedHtml, html, isLinkableRedirect } from './html.js';
 export interface DefaultPageConfig {
   proxyPrefix: string;
   providerName: string;
+  /** With several providers: one button each, in this order (the default one first). */
+  providers?: ReadonlyArray<{ id: string; name: string }>;
   signInMessage: TrustedHtml;
   footer: TrustedHtml | null;
   logo: TrustedHtml;
@@ -82,12 +84,25 @@ ${logo}
 <h1>Sign in</h1>
 ${message}
 ${alert}
-<form method="GET" action="${cfg.proxyPrefix}/start">
-<input type="hidden" name="rd" value="${v.redirect}">
-<button class="btn btn-primary" type="submit">Sign in with ${cfg.providerName}${new TrustedHtml(ICONS.arrow)}</button>
-</form>${loginForm}
+${providerButtons(cfg, v.redirect)}${loginForm}
 </div>`;
   return htmlDocument(cfg, 'Sign in', body, true);
+}
+
+function providerButtons(cfg: DefaultPageConfig, redirect: string): TrustedHtml {
+  const arrow = new TrustedHtml(ICONS.arrow);
+  if (cfg.providers === undefined || cfg.providers.length < 2) {
+    return html`<form method="GET" action="${cfg.proxyPrefix}/start">
+<input type="hidden" name="rd" value="${redirect}">
+<button class="btn btn-primary" type="submit">Sign in with ${cfg.providerName}${arrow}</button>
+</form>`;
+  }
+  // Links rather than forms: each button is a plain URL that can be bookmarked or shared.
+  const links = cfg.providers.map((p) =>
+    html`<a class="btn btn-primary" href="${`${cfg.proxyPrefix}/start?provider=${encodeURIComponent(p.id)}&rd=${encodeURIComponent(redirect)}`}">Sign in with ${p.name}${arrow}</a>`);
+  return html`<div class="providers">
+${links.map((l) => html`${l}
+`)}</div>`;
 }
 
 export interface ErrorPageInput {

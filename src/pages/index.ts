@@ -18,7 +18,10 @@ export { TrustedHtml } from './html.js';
 
 export interface PagesOptions {
   proxyPrefix: string;
+  /** The default provider's name; the one custom templates see as ProviderName. */
   providerName: string;
+  /** With several providers: each one's id and name, the default first (the built-in page shows a button each). */
+  providers?: ReadonlyArray<{ id: string; name: string }>;
   emailDomains: string[];
   customTemplatesDir: string;
   banner: string;
@@ -106,6 +109,7 @@ export function createPages(opts: PagesOptions): Pages {
   const cfg: DefaultPageConfig = {
     proxyPrefix: opts.proxyPrefix,
     providerName: opts.providerName,
+    ...(opts.providers ? { providers: opts.providers } : {}),
     signInMessage,
     footer,
     logo: logo.html,

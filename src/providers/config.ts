@@ -58,6 +58,11 @@ export interface ProviderConfig {
   jwtKey?: string;
   jwtKeyFile?: string;
   pubjwkUrl?: string;
+  /**
+   * The provider's id (`?provider=`, the session's providerId). Not an option: set for the providers
+   * of --extra-provider and the alpha `providers` list; absent, the id is `<kind>=<client id>`.
+   */
+  providerId?: string;
   /** Per outbound request; default 30 s. */
   timeoutMs?: number;
   /**

@@ -35,6 +35,7 @@ function oidcOptions(c: ProviderConfig): OidcProviderOptions {
     timeoutMs: timeoutOf(c),
     fetch: providerFetch(c),
   };
+  if (c.providerId !== undefined) o.id = c.providerId;
   const method = pkceMethodOf(c);
   if (method) o.codeChallengeMethod = method;
   const copy = <K extends keyof OidcProviderOptions & keyof ProviderConfig>(k: K) => {
@@ -58,8 +59,9 @@ function pkceMethodOf(c: ProviderConfig): string {
 
 function oauth2Base(c: ProviderConfig) {
   const base = { clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: timeoutOf(c), fetch: providerFetch(c) } as {
-    clientId: string; clientSecret: string; timeoutMs: number; fetch: Fetch | undefined; prompt?: string; approvalPrompt?: string; acrValues?: string; codeChallengeMethod?: string; resource?: string;
+    clientId: string; clientSecret: string; timeoutMs: number; fetch: Fetch | undefined; id?: string; prompt?: string; approvalPrompt?: string; acrValues?: string; codeChallengeMethod?: string; resource?: string;
   };
+  if (c.providerId !== undefined) base.id = c.providerId;
   if (c.resource) base.resource = c.resource;
   if (c.prompt !== undefined) base.prompt = c.prompt;
   if (c.approvalPrompt !== undefined) base.approvalPrompt = c.approvalPrompt;

@@ -29,6 +29,8 @@ export interface Identity {
 export interface OAuth2Options {
   /** Provider kind, e.g. 'github'; the session's provider id is `<kind>=<client id>`. */
   kind: string;
+  /** Overrides the session's provider id (a provider named in --extra-provider or the alpha list). */
+  id?: string;
   displayName: string;
   clientId: string;
   clientSecret: string;
@@ -62,7 +64,7 @@ export abstract class OAuth2Provider implements Provider {
 
   constructor(opts: OAuth2Options) {
     this.opts = opts;
-    this.id = `${opts.kind}=${opts.clientId}`;
+    this.id = opts.id ?? `${opts.kind}=${opts.clientId}`;
     this.displayName = opts.displayName;
     this.allowedGroups = opts.allowedGroups;
     this.api = createApiClient({ name: opts.displayName, timeoutMs: opts.timeoutMs, fetch: opts.fetch });

@@ -55,6 +55,8 @@ export interface OidcProviderOptions {
   oidcPublicKeyFiles?: string[];
   /** Outbound fetch carrying the provider TLS options; the global fetch when absent. */
   fetch?: Fetch | undefined;
+  /** Overrides the session's provider id (a provider named in --extra-provider or the alpha list). */
+  id?: string;
 }
 
 /** What a named provider of the OpenID Connect family changes in the generic one. */
@@ -142,7 +144,7 @@ class OidcProvider implements Provider {
   constructor(opts: OidcProviderOptions, ext?: OidcExtension) {
     this.#opts = opts;
     this.#ext = ext;
-    this.id = `${ext?.kind ?? 'oidc'}=${opts.clientId}`;
+    this.id = opts.id ?? `${ext?.kind ?? 'oidc'}=${opts.clientId}`;
     this.displayName = opts.providerDisplayName?.trim() || ext?.displayName || DEFAULT_DISPLAY_NAME;
     this.allowedGroups = ext?.allowedGroups;
     const scope = opts.scope?.trim() ?? '';

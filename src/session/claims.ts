@@ -18,7 +18,8 @@ export function sessionSubject(s: SessionState): SessionSubject {
   return out;
 }
 
-function idTokenClaims(token: string | undefined): Record<string, unknown> | undefined {
+/** The payload of an ID token already verified when the session was made; undefined when unreadable. */
+export function idTokenClaims(token: string | undefined): Record<string, unknown> | undefined {
   if (!token) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[1] === undefined) return undefined;

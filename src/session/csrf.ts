@@ -3,6 +3,11 @@
 // to the IdP; /callback accepts the code only if the `state` it returns hashes from the bytes in
 // that cookie. With per-request cookies the name carries the first 8 characters of the state hash,
 // so parallel logins in several tabs do not overwrite each other.
+//
+// A sign-in with a further provider (not the default one) binds that provider's id to the attempt:
+// the cookie carries it, sealed with the rest, and the state names it after the hash
+// (`<hash>~<id>:<redirect>`), so the callback redeems with the provider the sign-in began with
+// and refuses a state that names another one.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createPayloadCipher } from './cipher.js';
@@ -44,6 +49,8 @@ export interface StartLoginParams {
   /** Request host, for the cookie Domain. */
   host: string;
   nowMs: number;
+  /** A further provider's id; absent for the default provider. */
+  providerId?: string;
 }
 
 export interface LoginStart {
@@ -58,10 +65,10 @@ export interface LoginStart {
   setCookie: string;
 }
 
-export type CallbackFailure = 'missing-state' | 'malformed-state' | 'missing-cookie' | 'invalid-cookie' | 'state-mismatch';
+export type CallbackFailure = 'missing-state' | 'malformed-state' | 'missing-cookie' | 'invalid-cookie' | 'state-mismatch' | 'provider-mismatch';
 
 export type CallbackResult =
-  | { ok: true; redirect: string; nonceParam: string; codeVerifier?: string; clearCookie: string }
+  | { ok: true; redirect: string; nonceParam: string; codeVerifier?: string; clearCookie: string; providerId?: string }
   | { ok: false; reason: CallbackFailure; clearCookie?: string };
 
 export interface Csrf {
@@ -103,20 +110,37 @@ interface CsrfPayload {
   state: Buffer;
   nonce: Buffer;
   codeVerifier?: string;
+  providerId?: string;
 }
 
-// Fixed-width binary instead of JSON: state ‖ nonce ‖ verifier, the smallest cookie that holds them.
+/** Separates the provider id from the verifier, whose characters never include it. */
+const PROVIDER_MARK = 0;
+const PROVIDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+// Fixed-width binary instead of JSON: state ‖ nonce ‖ verifier [‖ 0x00 ‖ provider id], the smallest
+// cookie that holds them; a default-provider sign-in has the same cookie as with a single provider.
 function packPayload(p: CsrfPayload): Buffer {
-  return Buffer.concat([p.state, p.nonce, Buffer.from(p.codeVerifier ?? '', 'latin1')]);
+  const parts = [p.state, p.nonce, Buffer.from(p.codeVerifier ?? '', 'latin1')];
+  if (p.providerId !== undefined) parts.push(Buffer.from([PROVIDER_MARK]), Buffer.from(p.providerId, 'latin1'));
+  return Buffer.concat(parts);
 }
 
 function unpackPayload(b: Buffer): CsrfPayload | undefined {
   if (b.length < STATE_BYTES + NONCE_BYTES) return undefined;
   const state = b.subarray(0, STATE_BYTES);
   const nonce = b.subarray(STATE_BYTES, STATE_BYTES + NONCE_BYTES);
-  if (b.length === STATE_BYTES + NONCE_BYTES) return { state, nonce };
-  const codeVerifier = b.subarray(STATE_BYTES + NONCE_BYTES).toString('latin1');
-  return isCodeVerifier(codeVerifier) ? { state, nonce, codeVerifier } : undefined;
+  let rest = b.subarray(STATE_BYTES + NONCE_BYTES);
+  let providerId: string | undefined;
+  const mark = rest.indexOf(PROVIDER_MARK);
+  if (mark !== -1) {
+    providerId = rest.subarray(mark + 1).toString('latin1');
+    if (!PROVIDER_ID.test(providerId)) return undefined;
+    rest = rest.subarray(0, mark);
+  }
+  const out: CsrfPayload = providerId === undefined ? { state, nonce } : { state, nonce, providerId };
+  if (rest.length === 0) return out;
+  const codeVerifier = rest.toString('latin1');
+  return isCodeVerifier(codeVerifier) ? { ...out, codeVerifier } : undefined;
 }
 
 export function createCsrf(opts: CsrfOptions): Csrf {
@@ -139,13 +163,14 @@ export function createCsrf(opts: CsrfOptions): Csrf {
 
   return {
     startLogin(p) {
+      if (p.providerId !== undefined && !PROVIDER_ID.test(p.providerId)) throw new Error('provider id not usable in the state');
       const state = randomBytes(STATE_BYTES);
       const nonce = randomBytes(NONCE_BYTES);
       const stateHash = hashB64(state);
       const perRequest = p.perRequest ?? opts.perRequest;
       const name = csrfCookieName(cookieName, perRequest ? stateHash.slice(0, CSRF_ID_LENGTH) : undefined);
       const out: LoginStart = {
-        stateParam: stateHash + ':' + p.redirect,
+        stateParam: stateHash + (p.providerId === undefined ? '' : '~' + p.providerId) + ':' + p.redirect,
         nonceParam: hashB64(nonce),
         cookieName: name,
         setCookie: '',
@@ -157,7 +182,9 @@ export function createCsrf(opts: CsrfOptions): Csrf {
         out.codeChallenge = p.usePkce === 'S256' ? hashB64(codeVerifier) : codeVerifier;
         out.codeChallengeMethod = p.usePkce;
       }
-      const value = signValue(name, cipher.encrypt(packPayload({ state, nonce, codeVerifier })), secret, p.nowMs);
+      const payload: CsrfPayload = { state, nonce, codeVerifier };
+      if (p.providerId !== undefined) payload.providerId = p.providerId;
+      const value = signValue(name, cipher.encrypt(packPayload(payload)), secret, p.nowMs);
       out.setCookie = serializeCookie(name, value, attrs(p.host, maxAgeSeconds));
       return out;
     },
@@ -166,7 +193,10 @@ export function createCsrf(opts: CsrfOptions): Csrf {
       if (typeof stateParam !== 'string' || stateParam === '') return { ok: false, reason: 'missing-state' };
       const colon = stateParam.indexOf(':');
       if (colon === -1) return { ok: false, reason: 'malformed-state' };
-      const stateHash = stateParam.slice(0, colon);
+      const tag = stateParam.indexOf('~');
+      const hashEnd = tag !== -1 && tag < colon ? tag : colon;
+      const stateHash = stateParam.slice(0, hashEnd);
+      const stateProvider = hashEnd === colon ? undefined : stateParam.slice(hashEnd + 1, colon);
       // The hash names the cookie below, so it must be exactly what startLogin produced before it
       // goes anywhere near a Set-Cookie header.
       if (stateHash.length !== HASH_LENGTH || !isB64Url(stateHash)) return { ok: false, reason: 'malformed-state' };
@@ -180,6 +210,8 @@ export function createCsrf(opts: CsrfOptions): Csrf {
       if (!timingSafeEqual(expected, Buffer.from(stateHash, 'latin1'))) {
         return { ok: false, reason: 'state-mismatch', clearCookie };
       }
+      // The sealed cookie decides the provider; a state naming another one was tampered with or mixed up.
+      if (stateProvider !== payload.providerId) return { ok: false, reason: 'provider-mismatch', clearCookie };
       const ok: CallbackResult = {
         ok: true,
         redirect: stateParam.slice(colon + 1),
@@ -187,6 +219,7 @@ export function createCsrf(opts: CsrfOptions): Csrf {
         clearCookie,
       };
       if (payload.codeVerifier !== undefined) ok.codeVerifier = payload.codeVerifier;
+      if (payload.providerId !== undefined) ok.providerId = payload.providerId;
       return ok;
     },
 

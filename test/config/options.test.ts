@@ -10,7 +10,7 @@ import { OAUTH2_PROXY_FLAGS } from './oauth2-proxy-flags.js';
 const ALL = OPTIONS as readonly OptionSpec[];
 const OWN_OPTIONS = ['help', 'dev-oidc-provider', 'demo', 'logging-format', 'sign-out-all-sessions', 'oidc-rp-initiated-logout', 'oidc-backchannel-logout', 'workers',
   'identity-assertion', 'identity-assertion-key-file', 'identity-assertion-issuer', 'identity-assertion-audience',
-  'spa-unauthenticated-json'];
+  'spa-unauthenticated-json', 'extra-provider', 'policy-file', 'policy-report-only', 'policy-explain'];
 
 function spec(name: string): OptionSpec {
   const s = optionByName(name);
@@ -173,6 +173,10 @@ describe('option table', () => {
       'workers',
       // JSON for a page's background requests without a session
       'spa-unauthenticated-json',
+      // several identity providers in one instance
+      'extra-provider',
+      // per-route policies
+      'policy-file', 'policy-report-only', 'policy-explain',
       // the signed identity assertion for upstreams
       'identity-assertion', 'identity-assertion-key-file', 'identity-assertion-issuer', 'identity-assertion-audience',
       // cookies, state and upstream requests
