@@ -26,6 +26,7 @@ import { makeForceHttps } from './http/force-https.js';
 import { RequestScope } from './http/scope.js';
 import { cookieContextOf } from './http/cookie-context.js';
 import type { SessionState } from './session/state.js';
+import type { RevokeTarget } from './session/store.js';
 import { gatewayRequest, proxiedRequest } from './http/forwarded.js';
 import { normaliseTarget } from './http/target.js';
 import { allowEmailless } from './middleware/emailless.js';
@@ -71,7 +72,7 @@ export function createApp(config: Config, opts: AppOptions): App {
       const key = tunnelKeys.keyOf(ctx.cookies);
       if (key !== undefined) sessionTunnels.endByKey(key);
     },
-    matching: (target: { sub?: string; sid?: string }) => { sessionTunnels.endBySubject(target); },
+    matching: (target: RevokeTarget) => { sessionTunnels.endBySubject(target); },
   };
 
   // ---- the pipeline, in order ----
@@ -194,7 +195,7 @@ export function createApp(config: Config, opts: AppOptions): App {
   return {
     handleRequest,
     handleUpgrade,
-    init: async () => { await Promise.all([probeStore(), ...providers.all.map((p) => p.init())]); discovered = true; },
+    init: async () => { await Promise.all([probeStore(), providers.init()]); discovered = true; },
     checkSessionStore: probeStore,
     close: async () => { stopWatching(); await Promise.all([upstream.close(), store.close?.()]); },
   };

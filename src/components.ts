@@ -43,6 +43,44 @@ export interface ComponentOptions {
   provider?: Provider;
   /** When metrics are on: the store and the provider are wrapped to be measured. */
   metrics?: Metrics;
+  /**
+   * Host-based routing builds one set of components per host from Configs that differ only in
+   * cookies and upstreams: the first build fills this in and the others reuse it, so every host
+   * has the same provider instances (one discovery, one key cache) and one registry of open
+   * websockets (a back-channel logout ends the user's tunnels on every host).
+   */
+  shared?: SharedParts;
+}
+
+export interface SharedParts {
+  providers?: BuiltProviders;
+  sessionTunnels?: SessionTunnels;
+  /** Every host's session store: each keeps its own per-user index (named after its cookie). */
+  stores?: SessionStore[];
+}
+
+/**
+ * A store whose revoke (back-channel logout, --sign-out-all-sessions) reaches the sessions of every
+ * host, since a user signed in on several hosts has a session, and an index entry, in each.
+ */
+function revokingEverywhere(store: SessionStore, shared: SharedParts): SessionStore {
+  (shared.stores ??= []).push(store);
+  if (!store.revoke) return store;
+  const all = shared.stores;
+  const fanOut: SessionStore = Object.create(store) as SessionStore;
+  fanOut.revoke = async (target) => {
+    let ended = 0;
+    for (const s of all) if (s.revoke) ended += await s.revoke(target);
+    return ended;
+  };
+  return fanOut;
+}
+
+interface BuiltProviders {
+  bareDefault: Provider;
+  provider: Provider;
+  extras: { config: Config; bare: Provider }[];
+  providers: ProviderSet;
 }
 
 export interface Components {
@@ -112,6 +150,19 @@ function buildSessionStore(config: Config, cookie: CookieOptions, log: Log): { s
   return { store, probe };
 }
 
+function buildProviders(config: Config, opts: ComponentOptions): BuiltProviders {
+  const defaultId = defaultProviderIdOf(config);
+  const bareDefault = opts.provider ?? createProvider(defaultId === undefined ? config : { ...config, providerId: defaultId });
+  const measured = (p: Provider) => (opts.metrics ? opts.metrics.instrumentProvider(p) : p);
+  const provider = measured(bareDefault);
+  const extras = extraProviderConfigs(config).map((c) => ({ config: c, bare: createProvider(c) }));
+  const providers = createProviderSet(
+    { provider, backendLogoutUrl: config.backendLogoutUrl },
+    extras.map((e) => ({ provider: measured(e.bare), backendLogoutUrl: e.config.backendLogoutUrl })),
+  );
+  return { bareDefault, provider, extras, providers };
+}
+
 export function buildComponents(config: Config, opts: ComponentOptions): Components {
   const { log } = opts;
   const alpha = alphaExtrasOf(config);
@@ -126,22 +177,17 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     httpOnly: config.cookieHttponly,
     sameSite,
   }, log);
-  const store = opts.metrics ? opts.metrics.instrumentStore(bareStore) : bareStore;
+  const measuredStore = opts.metrics ? opts.metrics.instrumentStore(bareStore) : bareStore;
+  const store = opts.shared ? revokingEverywhere(measuredStore, opts.shared) : measuredStore;
   const csrf = createCsrf({
     cookieName: config.cookieName, secret: config.cookieSecret, domains: config.cookieDomains, path: config.cookiePath,
     secure: config.cookieSecure, httpOnly: config.cookieHttponly, sameSite,
     csrfSameSite: config.cookieCsrfSamesite.toLowerCase() as SameSite,
     csrfExpireMs: config.cookieCsrfExpire, perRequest: config.cookieCsrfPerRequest,
   });
-  const defaultId = defaultProviderIdOf(config);
-  const bareProvider = opts.provider ?? createProvider(defaultId === undefined ? config : { ...config, providerId: defaultId });
-  const measured = (p: Provider) => (opts.metrics ? opts.metrics.instrumentProvider(p) : p);
-  const provider = measured(bareProvider);
-  const extras = extraProviderConfigs(config).map((c) => ({ config: c, bare: createProvider(c) }));
-  const providers = createProviderSet(
-    { provider, backendLogoutUrl: config.backendLogoutUrl },
-    extras.map((e) => ({ provider: measured(e.bare), backendLogoutUrl: e.config.backendLogoutUrl })),
-  );
+  const built = opts.shared?.providers ?? buildProviders(config, opts);
+  if (opts.shared) opts.shared.providers = built;
+  const { bareDefault: bareProvider, provider, extras, providers } = built;
   const isValidRedirect = createRedirectValidator(config.whitelistDomains);
   const parseQuery = queryParser(config.allowQuerySemicolons);
 
@@ -228,7 +274,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
       insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
       disableKeepAlives: config.disableKeepAlives,
     }),
-    sessionTunnels: createSessionTunnels(),
+    sessionTunnels: opts.shared ? (opts.shared.sessionTunnels ??= createSessionTunnels()) : createSessionTunnels(),
     tunnelKeys: tunnelKeys({ cookieName: config.cookieName, secret: config.cookieSecret, expireMs: config.cookieExpire, ticket: config.sessionStoreType === 'redis' }),
     signer: config.signatureKey === '' ? undefined : createRequestSigner(config.signatureKey),
     assertion: config.identityAssertion ? createIdentityAssertion({

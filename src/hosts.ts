@@ -2,8 +2,8 @@
 // host's Config (its upstreams and session cookie), and one for every other host, behind the same
 // App interface, so the listeners, reload and shutdown treat it as any App. The host is read the way
 // RequestScope reads it: X-Forwarded-Host counts only from a peer --reverse-proxy trusts.
-// Each host's App builds its own components, provider discovery and the session store's connection
-// included: a cost paid once per host entry, at start-up and on reload.
+// Each host's App builds its own session store connection and upstream pools (a cost paid once per
+// host entry, at start-up and on reload); the providers and the open-websocket registry are shared.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApp, type App, type AppOptions } from './app.js';
@@ -17,11 +17,13 @@ export function createHostApps(config: Config, hosts: HostConfigs, opts: AppOpti
   const built: App[] = [];
   let fallback: App;
   const entries: Array<[string, App]> = [];
+  // Providers and the registry of open websockets are built by the first App and reused by the rest.
+  const shared: AppOptions = { ...opts, shared: opts.shared ?? {} };
   try {
-    fallback = build(hosts.fallback, opts);
+    fallback = build(hosts.fallback, shared);
     built.push(fallback);
     for (const h of hosts.hosts) {
-      const app = build(h.config, opts);
+      const app = build(h.config, shared);
       built.push(app);
       for (const p of h.patterns) entries.push([p, app]);
     }

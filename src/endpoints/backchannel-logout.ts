@@ -120,6 +120,11 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
       return refuse(res, reason);
     }
     const revoked: RevokeTarget = target.sid ? { sid: target.sid } : { sub: target.sub };
+    // With several providers the same sub may name different people at different issuers.
+    if (providers.length > 1) {
+      const issuer = providers.find((p) => { const m = p.logoutMetadata?.(); return m?.issuer === meta.issuer && m.clientId === meta.clientId; });
+      if (issuer) revoked.providerId = issuer.id;
+    }
     const ended = await revoke(revoked);
     deps.endOpen?.(revoked);
     deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: target.sub ?? '', status: 'AuthSuccess', reason: `back-channel logout: ${ended} session${ended === 1 ? '' : 's'} ended` });

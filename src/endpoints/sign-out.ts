@@ -73,9 +73,10 @@ export function makeSignOut(deps: SignOutDeps): Handler {
     deps.endOpen?.session(ctx);
     let ended = session ? 1 : 0;
     if (session && deps.allSessions && deps.store.revoke) {
-      const sub = sessionSubject(session).sub;
-      ended += await deps.store.revoke({ sub });
-      deps.endOpen?.matching({ sub });
+      // With several providers, only the sessions of this user's provider: the same sub may be someone else at another issuer.
+      const who = { sub: sessionSubject(session).sub, ...(deps.providers?.several && session.providerId ? { providerId: session.providerId } : {}) };
+      ended += await deps.store.revoke(who);
+      deps.endOpen?.matching(who);
     }
     const issuer = session && deps.providers ? deps.providers.of(session) : deps.provider;
     await backendLogout(session, issuer, scope.id);

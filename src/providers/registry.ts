@@ -24,6 +24,11 @@ export interface ProviderSet {
   isLocal(s: Pick<SessionState, 'providerId'>): boolean;
   /** The provider's --backend-logout-url ('' = none). */
   backendLogoutUrl(p: Provider): string;
+  /**
+   * Every provider's start-up work (discovery), run once for the set even when several Apps share
+   * it (one per host); a failure is not remembered, so a later call tries again.
+   */
+  init(): Promise<void>;
 }
 
 export interface ProviderEntry {
@@ -42,6 +47,7 @@ export function createProviderSet(def: ProviderEntry, extra: readonly ProviderEn
   const all = [def.provider, ...extra.map((e) => e.provider)];
   const several = all.length > 1;
   const first = def.provider;
+  let starting: Promise<void> | undefined;
   return {
     default: first,
     all,
@@ -52,5 +58,9 @@ export function createProviderSet(def: ProviderEntry, extra: readonly ProviderEn
       : () => first,
     isLocal: (s) => s.providerId !== undefined && LOCAL_SESSIONS.has(s.providerId),
     backendLogoutUrl: (p) => logoutUrls.get(p) ?? '',
+    init: () => (starting ??= Promise.all(all.map((p) => p.init())).then(
+      () => undefined,
+      (err: unknown) => { starting = undefined; throw err; },
+    )),
   };
 }

@@ -147,7 +147,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
     return writeChunked(ctx.cookies, name, signValue(name, Buffer.from(encodeTicket(t), 'utf8'), secret, now()), attrs(ctx));
   }
 
-  function indexKey(kind: 'sub' | 'sid', value: string): string {
+  function indexKey(kind: 'sub' | 'sid' | 'psub', value: string): string {
     // Hashed so the store does not list user ids in clear.
     return `${name}-idx-${kind}-${createHmac('sha256', secret).update(kind).update('\0').update(value).digest('hex').slice(0, 40)}`;
   }
@@ -156,6 +156,8 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
     const who = sessionSubject(s);
     const keys = [indexKey('sub', who.sub)];
     if (who.sid) keys.push(indexKey('sid', who.sid));
+    // The subject within its issuer, for revokes that must not reach another provider's users.
+    if (s.providerId) keys.push(indexKey('psub', `${s.providerId}\0${who.sub}`));
     return keys;
   }
 
@@ -253,7 +255,9 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
     },
 
     async revoke(target: RevokeTarget): Promise<number> {
-      const key = target.sid ? indexKey('sid', target.sid) : target.sub ? indexKey('sub', target.sub) : undefined;
+      const key = target.sid ? indexKey('sid', target.sid)
+        : target.sub && target.providerId ? indexKey('psub', `${target.providerId}\0${target.sub}`)
+        : target.sub ? indexKey('sub', target.sub) : undefined;
       if (key === undefined) return 0;
       const ids = await run(() => client.smembers(key));
       let ended = 0;

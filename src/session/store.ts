@@ -44,6 +44,11 @@ export interface RefreshLock {
 export interface RevokeTarget {
   sub?: string;
   sid?: string;
+  /**
+   * With several providers, a `sub` is unique only within its issuer: set, a revoke by subject
+   * ends only the sessions this provider issued.
+   */
+  providerId?: string;
 }
 
 export interface SessionStore {

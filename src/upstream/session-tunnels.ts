@@ -15,6 +15,7 @@ export interface TunnelIdentity {
   key: string;
   sub?: string;
   sid?: string;
+  providerId?: string;
   /** ms since epoch at which the session's cookie stops being accepted. */
   endsAt?: number;
 }
@@ -98,7 +99,8 @@ export function createSessionTunnels(now: () => number = Date.now): SessionTunne
     endBySubject(target) {
       if (target.sub === undefined && target.sid === undefined) return 0;
       const found = [...entries].filter((e) =>
-        (target.sub === undefined || e.identity.sub === target.sub) && (target.sid === undefined || e.identity.sid === target.sid));
+        (target.sub === undefined || e.identity.sub === target.sub) && (target.sid === undefined || e.identity.sid === target.sid)
+        && (target.providerId === undefined || e.identity.providerId === target.providerId));
       for (const e of found) end(e);
       return found.length;
     },
@@ -149,6 +151,7 @@ export function tunnelKeys(opts: TunnelKeyOptions): TunnelKeys {
         key: r.key,
         sub: who.sub,
         ...(who.sid !== undefined ? { sid: who.sid } : {}),
+        ...(s.providerId !== undefined ? { providerId: s.providerId } : {}),
         ...(signedAt !== undefined ? { endsAt: signedAt + expireMs } : {}),
       };
     },

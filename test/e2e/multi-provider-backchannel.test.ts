@@ -27,7 +27,7 @@ async function startIssuer(clientId: string): Promise<Issuer> {
   return { url, clientId, server, sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'logout+jwt' }).sign(privateKey) };
 }
 
-const providerOf = (i: Issuer): Provider => ({ logoutMetadata: () => ({ issuer: i.url, clientId: i.clientId, jwksUri: `${i.url}/jwks` }) }) as unknown as Provider;
+const providerOf = (i: Issuer, id: string): Provider => ({ id, logoutMetadata: () => ({ issuer: i.url, clientId: i.clientId, jwksUri: `${i.url}/jwks` }) }) as unknown as Provider;
 
 describe('back-channel logout with several providers', () => {
   let redis: RedisServer;
@@ -43,7 +43,7 @@ describe('back-channel logout with several providers', () => {
     main = await startIssuer('main-client');
     corp = await startIssuer('corp-client');
     const noLogout = { } as Provider; // an OAuth2-only provider (GitHub) takes no part
-    const handler = makeBackchannelLogout({ store, provider: providerOf(main), providers: [providerOf(main), noLogout, providerOf(corp)], log: silentLog });
+    const handler = makeBackchannelLogout({ store, provider: providerOf(main, 'oidc=main-client'), providers: [providerOf(main, 'oidc=main-client'), noLogout, providerOf(corp, 'corp')], log: silentLog });
     endpoint = createServer((req, res) => {
       const scope = { id: 'test', clientIp: '127.0.0.1' } as unknown as RequestScope;
       Promise.resolve(handler(req, res, scope)).catch((err: unknown) => {
@@ -80,6 +80,16 @@ describe('back-channel logout with several providers', () => {
     assert.equal((await store.load(ctxOf(atMain))).state, 'ok');
     assert.equal(await post(await main.sign(claims(main, { sub: 'ann', sid: 'main-sid-1' }))), 200);
     assert.equal((await store.load(ctxOf(atMain))).state, 'invalid');
+  });
+
+  it('a token naming only a sub ends that provider\'s sessions of the sub, not another provider\'s user with the same sub', async () => {
+    const corpDee = await signedIn('dee', 'corp-sid-3', 'corp');
+    const corpDee2 = await signedIn('dee', 'corp-sid-4', 'corp');
+    const mainDee = await signedIn('dee', 'main-sid-3', 'oidc=main-client');
+    assert.equal(await post(await corp.sign(claims(corp, { sub: 'dee' }))), 200);
+    assert.equal((await store.load(ctxOf(corpDee))).state, 'invalid');
+    assert.equal((await store.load(ctxOf(corpDee2))).state, 'invalid');
+    assert.equal((await store.load(ctxOf(mainDee))).state, 'ok');
   });
 
   it('refuses a token signed by one provider that claims another one\'s issuer or audience', async () => {

@@ -48,6 +48,18 @@ describe('session tunnels', () => {
     assert.equal(t.size, 1);
   });
 
+  it('with a provider id, ends only the tunnels of that provider\'s sessions of the sub', () => {
+    const t = createSessionTunnels();
+    const corp = socket(), main = socket(), old = socket();
+    t.register(corp, { key: '1', sub: 'dee', providerId: 'corp' });
+    t.register(main, { key: '2', sub: 'dee', providerId: 'oidc=main' });
+    t.register(old, { key: '3', sub: 'dee' });
+    assert.equal(t.endBySubject({ sub: 'dee', providerId: 'corp' }), 1);
+    assert.equal(corp.destroyed, true);
+    assert.equal(main.destroyed, false);
+    assert.equal(t.endBySubject({ sub: 'dee' }), 2);
+  });
+
   it('destroys an upstream attached after its session ended', () => {
     const t = createSessionTunnels();
     const hold = t.register(socket(), { key: 'k' });
