@@ -120,7 +120,7 @@ export const OPTIONS = [
 
   // ---- upstreams ----
   { name: 'upstream', key: 'upstreams', env: 'OAUTH2_PROXY_UPSTREAMS', type: 'list', default: [], group: 'upstreams', support: 'yes',
-    help: 'Backend to forward authenticated requests to, as http(s)://host[:port][/path]. The path selects which requests go there: ending in / matches the prefix, otherwise only that exact path; none means /. Also static://CODE (answers CODE with "Authenticated", at /) and file:///dir#/mount/ (serves a directory). Repeat the flag or separate with commas.' },
+    help: 'Backend to forward authenticated requests to, as http(s)://host[:port][/path]. The path selects which requests go there: ending in / matches the prefix, otherwise only that exact path; none means /. Also static://CODE (answers CODE with "Authenticated", at /) and file:///dir#/mount/ (serves a directory). Repeat the flag or separate with commas. oauth2-sidecar only: <host>=<upstream> (e.g. app1.example.com=http://127.0.0.1:8081/, or *.apps.example.com=… for subdomains) serves that host from this upstream; hosts no value names use the plain ones.' },
   { name: 'flush-interval', key: 'flush_interval', env: 'OAUTH2_PROXY_FLUSH_INTERVAL', type: 'duration', default: '1s', group: 'upstreams', support: 'yes',
     help: 'How often buffered response data is pushed to the client while an upstream streams its answer.' },
   { name: 'pass-host-header', key: 'pass_host_header', env: 'OAUTH2_PROXY_PASS_HOST_HEADER', type: 'bool', default: true, group: 'upstreams', support: 'yes',
