@@ -1,6 +1,6 @@
 // Host-based routing with Redis sessions: each host keeps its sessions under its own cookie name,
 // yet a sign-out of every session (--sign-out-all-sessions) on one host ends the user's sessions
-// on the other hosts too.
+// on the other hosts too; and each host gets its own rules from the policy file's host matches.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,18 @@ describe('host-based routing with Redis sessions', () => {
     redis = await startRedis();
     [echoA, echoB] = await Promise.all([startEchoUpstream(), startEchoUpstream()]);
     port = await freePort();
-    const file = join(mkdtempSync(join(tmpdir(), 'hosts-redis-')), 'alpha.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'hosts-redis-'));
+    const file = join(dir, 'alpha.yaml');
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, `
+routes:
+  - id: b-admin
+    host: 127.0.0.1
+    path: /admin/
+    allow: { groups: [admins] }
+  - id: signed-in
+    allow: { authenticated: true }
+`);
     writeFileSync(file, `
 providers:
   - id: idp
@@ -56,6 +67,7 @@ email_domains: ['*']
 session_store_type: redis
 redis_connection_url: ${redis.url}
 sign_out_all_sessions: true
+policy_file: ${policy}
 logging_format: json
 `);
     proxy = await startBin([`--alpha-config=${file}`], {}, /"msg":"listening"/);
@@ -83,5 +95,17 @@ logging_format: json
     assert.equal(out.status, 302);
     const replay = await createClient().request(`http://127.0.0.1:${port}/b`, { headers: { ...json, cookie: cookieB } });
     assert.equal(replay.status, 401, 'the session on the other host ended too');
+  });
+
+  it('applies each host\'s rules from the policy file', async () => {
+    const onA: HttpClient = createClient();
+    const onB: HttpClient = createClient();
+    await signIn(onA, { startUrl: `http://localhost:${port}/admin/x`, username: 'bob', password: DEMO_PASSWORD });
+    await signIn(onB, { startUrl: `http://127.0.0.1:${port}/admin/x`, username: 'bob', password: DEMO_PASSWORD });
+    const seen = echoB.requests.length;
+    assert.equal((await onB.request(`http://127.0.0.1:${port}/admin/x`)).status, 403, 'host B keeps /admin/ for admins');
+    assert.equal(echoB.requests.length, seen, 'nothing reached upstream B');
+    assert.equal((await onB.request(`http://127.0.0.1:${port}/other`)).status, 200);
+    assert.equal((await onA.request(`http://localhost:${port}/admin/x`)).status, 200, 'host A has no such rule');
   });
 });
