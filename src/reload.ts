@@ -1,4 +1,5 @@
-// Configuration reload without a restart, on SIGHUP or when a mounted configuration file changes
+// Configuration reload without a restart, on SIGHUP or when a mounted configuration file (or the
+// --policy-file) changes
 // (a ConfigMap update swaps the files behind a symlink). The new configuration is loaded from the
 // same arguments and environment and validated in full; the App built from it must finish its
 // start-up (provider discovery) before it takes over. Anything that fails leaves the running
@@ -88,7 +89,8 @@ export function createReloader(deps: ReloadDeps): Reloader {
   return {
     reload,
     watchFiles(opts = {}) {
-      const files = [current.config, current.alphaConfig].filter((f) => f !== '');
+      // The policy file too: an edited route table takes effect, or is refused whole, like any setting.
+      const files = [current.config, current.alphaConfig, current.policyFile].filter((f) => f !== '');
       let timer: NodeJS.Timeout | undefined;
       const check = () => {
         timer = undefined;
