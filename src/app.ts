@@ -104,7 +104,7 @@ export function createApp(config: Config, opts: AppOptions): App {
     [`${prefix}/userinfo`, makeUserInfo(loadSession)],
   ]);
   if (assertion) endpoints.set(`${prefix}/jwks.json`, makeJwks(assertion.jwks));
-  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, providers: providers.all, log, fetch: providerFetch(config), endOpen: endTunnels.matching }));
+  if (config.oidcBackchannelLogout) endpoints.set(`${prefix}/backchannel-logout`, makeBackchannelLogout({ store, provider, providers: providers.all, log, fetch: providerFetch(config), fetchOf: (p) => providers.fetchOf(p), endOpen: endTunnels.matching }));
   const authorize = allowEmailless(makeAuthorize({ policy, store, log, fail, parseQuery }), { policy, log, fail, parseQuery });
   // --policy-file: a further gate after the global rules; without it nothing below consults one.
   const routeGate = routePolicy && makeRouteGate({ policy: routePolicy, fail });

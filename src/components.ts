@@ -17,6 +17,7 @@ import { buildAuthSources, type AuthSources } from './auth-sources.js';
 import { createPages, type Pages } from './pages/index.js';
 import { createProvider } from './providers/index.js';
 import { createProviderSet, type ProviderSet } from './providers/registry.js';
+import { providerFetch } from './providers/tls.js';
 import { defaultProviderIdOf, extraProviderConfigs } from './config/extra-providers.js';
 import type { SessionState } from './session/state.js';
 import type { Provider } from './providers/provider.js';
@@ -158,7 +159,7 @@ function buildProviders(config: Config, opts: ComponentOptions): BuiltProviders 
   const extras = extraProviderConfigs(config).map((c) => ({ config: c, bare: createProvider(c) }));
   const providers = createProviderSet(
     { provider, backendLogoutUrl: config.backendLogoutUrl },
-    extras.map((e) => ({ provider: measured(e.bare), backendLogoutUrl: e.config.backendLogoutUrl })),
+    extras.map((e) => ({ provider: measured(e.bare), backendLogoutUrl: e.config.backendLogoutUrl, fetch: providerFetch(e.config) })),
   );
   return { bareDefault, provider, extras, providers };
 }

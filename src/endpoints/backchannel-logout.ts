@@ -30,6 +30,8 @@ export interface BackchannelLogoutDeps {
   log: Log;
   /** The fetch that carries the IdP trust options (--provider-ca-file, --ssl-insecure-skip-verify). */
   fetch?: typeof fetch;
+  /** With several providers: each one's own fetch (an extra provider may have its own CA files). */
+  fetchOf?: (p: Provider) => typeof fetch | undefined;
   /** Ends what this process still holds open for the revoked sessions (websocket tunnels). */
   endOpen?: (target: RevokeTarget) => void;
 }
@@ -50,9 +52,15 @@ function check(payload: JWTPayload): { sub?: string; sid?: string } {
   return { ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
 }
 
-/** The metadata of the provider the token claims to come from; the first OIDC provider when it names none we know. */
-function metadataFor(providers: readonly Provider[], token: string): LogoutMetadata | undefined {
-  const all = providers.map((p) => p.logoutMetadata?.()).filter((m): m is LogoutMetadata => m !== undefined);
+interface Issuer { provider: Provider; meta: LogoutMetadata }
+
+/** The provider the token claims to come from; the first OIDC provider when it names none we know. */
+function issuerOf(providers: readonly Provider[], token: string): Issuer | undefined {
+  const all: Issuer[] = [];
+  for (const provider of providers) {
+    const meta = provider.logoutMetadata?.();
+    if (meta !== undefined) all.push({ provider, meta });
+  }
   if (all.length <= 1) return all[0];
   let iss: unknown;
   try {
@@ -61,17 +69,17 @@ function metadataFor(providers: readonly Provider[], token: string): LogoutMetad
     return all[0];
   }
   // An unknown issuer still goes through verification, which refuses it with a reason for the log.
-  return all.find((m) => m.issuer === iss) ?? all[0];
+  return all.find((i) => i.meta.issuer === iss) ?? all[0];
 }
 
 export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
   const providers = deps.providers ?? [deps.provider];
   const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  const keysOf = (url: string) => {
-    let set = keySets.get(url);
+  const keysOf = ({ provider, meta }: Issuer) => {
+    let set = keySets.get(meta.jwksUri);
     if (set === undefined) {
-      set = createRemoteJWKSet(new URL(url), jwksOptions(5_000, deps.fetch));
-      keySets.set(url, set);
+      set = createRemoteJWKSet(new URL(meta.jwksUri), jwksOptions(5_000, deps.fetchOf?.(provider) ?? deps.fetch));
+      keySets.set(meta.jwksUri, set);
     }
     return set;
   };
@@ -90,12 +98,13 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
     if (!available || !revoke) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
     const token = (await readForm(req)).get('logout_token');
     if (!token) return refuse(res, 'logout_token is missing');
-    const meta = metadataFor(providers, token);
-    if (!meta) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
+    const issuer = issuerOf(providers, token);
+    if (!issuer) throw new ProxyError('SERVICE_UNAVAILABLE', 'back-channel logout is not available');
+    const { meta } = issuer;
 
     let target: { sub?: string; sid?: string };
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, keysOf(meta.jwksUri), {
+      const { payload, protectedHeader } = await jwtVerify(token, keysOf(issuer), {
         issuer: meta.issuer,
         audience: meta.clientId,
         algorithms: ALGORITHMS,
@@ -121,10 +130,7 @@ export function makeBackchannelLogout(deps: BackchannelLogoutDeps): Handler {
     }
     const revoked: RevokeTarget = target.sid ? { sid: target.sid } : { sub: target.sub };
     // With several providers the same sub may name different people at different issuers.
-    if (providers.length > 1) {
-      const issuer = providers.find((p) => { const m = p.logoutMetadata?.(); return m?.issuer === meta.issuer && m.clientId === meta.clientId; });
-      if (issuer) revoked.providerId = issuer.id;
-    }
+    if (providers.length > 1) revoked.providerId = issuer.provider.id;
     const ended = await revoke(revoked);
     deps.endOpen?.(revoked);
     deps.log.auth({ requestId: scope.id, client: scope.clientIp, user: target.sub ?? '', status: 'AuthSuccess', reason: `back-channel logout: ${ended} session${ended === 1 ? '' : 's'} ended` });

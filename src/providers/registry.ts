@@ -24,6 +24,8 @@ export interface ProviderSet {
   isLocal(s: Pick<SessionState, 'providerId'>): boolean;
   /** The provider's --backend-logout-url ('' = none). */
   backendLogoutUrl(p: Provider): string;
+  /** The fetch carrying the provider's own trust options (CA files); undefined for the default one. */
+  fetchOf(p: Provider): typeof fetch | undefined;
   /**
    * Every provider's start-up work (discovery), run once for the set even when several Apps share
    * it (one per host); a failure is not remembered, so a later call tries again.
@@ -34,15 +36,18 @@ export interface ProviderSet {
 export interface ProviderEntry {
   provider: Provider;
   backendLogoutUrl?: string;
+  fetch?: typeof fetch | undefined;
 }
 
 export function createProviderSet(def: ProviderEntry, extra: readonly ProviderEntry[] = []): ProviderSet {
   const byId = new Map<string, Provider>();
   const logoutUrls = new Map<Provider, string>();
+  const fetches = new Map<Provider, typeof fetch>();
   for (const e of [def, ...extra]) {
     if (byId.has(e.provider.id)) throw new Error(`provider id ${JSON.stringify(e.provider.id)} is used twice`);
     byId.set(e.provider.id, e.provider);
     if (e.backendLogoutUrl) logoutUrls.set(e.provider, e.backendLogoutUrl);
+    if (e.fetch) fetches.set(e.provider, e.fetch);
   }
   const all = [def.provider, ...extra.map((e) => e.provider)];
   const several = all.length > 1;
@@ -58,6 +63,7 @@ export function createProviderSet(def: ProviderEntry, extra: readonly ProviderEn
       : () => first,
     isLocal: (s) => s.providerId !== undefined && LOCAL_SESSIONS.has(s.providerId),
     backendLogoutUrl: (p) => logoutUrls.get(p) ?? '',
+    fetchOf: (p) => fetches.get(p),
     init: () => (starting ??= Promise.all(all.map((p) => p.init())).then(
       () => undefined,
       (err: unknown) => { starting = undefined; throw err; },

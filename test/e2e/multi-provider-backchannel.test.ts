@@ -2,7 +2,11 @@
 // client id of the provider its iss names, so each provider can end its own users' sessions, and a
 // token signed by one provider but claiming another's issuer is refused.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
@@ -12,18 +16,21 @@ import { isProxyError } from '../../src/errors.js';
 import type { RequestScope } from '../../src/http/scope.js';
 import { silentLog } from '../../src/log.js';
 import type { Provider } from '../../src/providers/provider.js';
+import { providerFetch } from '../../src/providers/tls.js';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '../upstream/tls-fixture.js';
 import type { RedisSessionStore } from '../../src/session/redis-store.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { apply, ctxOf, redisStore, session } from '../session/store-contract.js';
 
 interface Issuer { url: string; clientId: string; sign: (claims: JWTPayload) => Promise<string>; server: Server }
 
-async function startIssuer(clientId: string): Promise<Issuer> {
+async function startIssuer(clientId: string, tls = false): Promise<Issuer> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  const keys: Parameters<typeof createServer>[1] = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  const server: Server = tls ? createHttpsServer({ key: TEST_TLS_KEY, cert: TEST_TLS_CERT }, keys) : createServer(keys);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, clientId, server, sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'logout+jwt' }).sign(privateKey) };
 }
 
@@ -97,5 +104,50 @@ describe('back-channel logout with several providers', () => {
     assert.equal(await post(await main.sign(claims(corp, { sub: 'cid', sid: 'corp-sid-2' }))), 400);
     assert.equal(await post(await corp.sign(claims(corp, { sub: 'cid', sid: 'corp-sid-2', aud: main.clientId }))), 400);
     assert.equal((await store.load(ctxOf(victim))).state, 'ok');
+  });
+});
+
+describe('back-channel logout with a provider of its own CA', () => {
+  it('fetches that provider\'s keys with its own trust options', async () => {
+    const redis = await startRedis();
+    const store = await redisStore({ redisConnectionUrl: redis.url }, { now: Date.now() });
+    const main = await startIssuer('main-client');
+    const corp = await startIssuer('corp-client', true);
+    const ca = join(mkdtempSync(join(tmpdir(), 'bcl-ca-')), 'ca.pem');
+    writeFileSync(ca, TEST_TLS_CERT);
+    const corpProvider = providerOf(corp, 'corp');
+    const corpFetch = providerFetch({ providerCaFiles: [ca] });
+    const serve = async (fetchOf: ((p: Provider) => typeof fetch | undefined) | undefined) => {
+      const handler = makeBackchannelLogout({
+        store, provider: providerOf(main, 'oidc=main-client'), providers: [providerOf(main, 'oidc=main-client'), corpProvider], log: silentLog,
+        ...(fetchOf ? { fetchOf } : {}),
+      });
+      const server = createServer((req, res) => {
+        Promise.resolve(handler(req, res, { id: 'test', clientIp: '127.0.0.1' } as unknown as RequestScope)).catch((err: unknown) => {
+          res.statusCode = isProxyError(err) ? err.status : 500;
+          res.end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return server;
+    };
+    const withCa = await serve((p) => (p === corpProvider ? corpFetch : undefined));
+    const withoutCa = await serve(undefined);
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const token = () => corp.sign({ iss: corp.url, aud: corp.clientId, iat: now, exp: now + 120, jti: `j-${Math.random()}`, sub: 'eve', events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } });
+      const post = async (server: Server) => (await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/backchannel-logout`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await token() }).toString(),
+      })).statusCode;
+      assert.equal(await post(withoutCa), 503, 'the self-signed key server is not trusted without the provider\'s CA');
+      assert.equal(await post(withCa), 200);
+    } finally {
+      withCa.close();
+      withoutCa.close();
+      main.server.close();
+      corp.server.close();
+      await store.close();
+      await redis.stop();
+    }
   });
 });
