@@ -18,6 +18,9 @@ import { compileAccessRules, type RuleInput } from '../../src/rules/access.js';
 import { createHeaderRules } from '../../src/upstream/headers.js';
 import { createIdentityHeaders, perSession } from '../../src/upstream/identity.js';
 import { createRouter } from '../../src/upstream/routes.js';
+import { createHostMatcher } from '../../src/upstream/hosts.js';
+import { compileTable } from '../../src/policy/compile.js';
+import { decide as decideRoute } from '../../src/policy/decide.js';
 import type { Case } from './harness.js';
 import {
   BIG_SESSION, COOKIE_NAME, COOKIE_SECRET, NOW, SESSION,
@@ -184,6 +187,37 @@ function routeCases(): Case[] {
   ];
 }
 
+/** --policy-file and host routing: what they add per request when configured. */
+function policyCases(): Case[] {
+  const compiled = compileTable({
+    routes: [
+      { id: 'assets', path: '/static/', methods: ['GET', 'HEAD'], allowPublic: true },
+      { id: 'ops', host: 'ops.example.com', allow: { groups: ['admins'] } },
+      { id: 'admin', path: '/admin/', allow: { groups: ['admins'], domains: ['example.com'] } },
+      { id: 'reports', pathRegex: '^/reports/[0-9]+$', allow: { roles: ['analyst'] } },
+      { id: 'writes', methods: ['POST', 'PUT', 'DELETE'], path: '/api/', allow: { groups: ['writers'] } },
+      { id: 'everyone', path: '/', allow: { authenticated: true } },
+    ],
+  });
+  assert.ok(compiled.ok);
+  const table = compiled.table;
+  const who = { user: 'alice', email: 'alice@example.com', groups: ['admins', 'developers'] };
+  const canonical = (url: string) => { const t = normaliseTarget(url); return { decoded: t.decoded, ambiguous: t.ambiguous }; };
+  const lastRule = { method: 'GET', host: HOST, path: '', canonical: canonical('/app/dashboard') };
+  const admin = { method: 'GET', host: HOST, path: '', canonical: canonical('/admin/users') };
+  assert.equal(decideRoute(table, lastRule, who).rule, 'everyone');
+  assert.equal(decideRoute(table, admin, who).effect, 'allow');
+
+  const hosts = createHostMatcher<number>([['app.example.com', 1], ['grafana.example.com', 2], ['*.apps.example.com', 3]], 0);
+  assert.equal(hosts.pick('x.apps.example.com:443'), 3);
+  return [
+    { name: 'route table (6): last rule matches, allowed', fn: () => decideRoute(table, lastRule, who) },
+    { name: 'route table (6): groups + domains rule, allowed', fn: () => decideRoute(table, admin, who) },
+    { name: 'host routing: exact host', fn: () => hosts.pick('app.example.com') },
+    { name: 'host routing: wildcard host with port', fn: () => hosts.pick('x.apps.example.com:443') },
+  ];
+}
+
 async function scopeCases(): Promise<Case[]> {
   const direct = createTrust({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' });
   const behindLb = createTrust({ reverseProxy: true, trustedProxyIps: ['10.0.0.0/8'], realClientIpHeader: 'X-Forwarded-For' });
@@ -233,6 +267,7 @@ export async function buildCases(): Promise<{ group: string; cases: Case[] }[]> 
     { group: 'headers', cases: headerCases() },
     { group: 'redirects', cases: redirectCases() },
     { group: 'routes', cases: routeCases() },
+    { group: 'policy and hosts', cases: policyCases() },
     { group: 'request scope', cases: await scopeCases() },
   ];
 }
