@@ -13,26 +13,7 @@ import { createClient, signIn, type HttpClient } from '../support/http-client.js
 import { startTestIdp, DEMO_PASSWORD, type DevIdp } from '../support/idp.js';
 import { freePort } from '../support/ports.js';
 import { TEST_COOKIE_SECRET } from '../support/proxy.js';
-import { startBin, type Started } from '../support/spawn.js';
-
-/** Resolves when the proxy's output matches `re` `times` times in all (counting what was already written). */
-function outputMatches(proxy: Started, re: RegExp, times = 1): Promise<void> {
-  const count = () => (proxy.output().match(new RegExp(re.source, 'g')) ?? []).length;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (count() < times) return;
-      proxy.child.stdout!.off('data', check);
-      proxy.child.stderr!.off('data', check);
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => reject(new Error(`no ${re} (x${times}) in:\n${proxy.output()}`)), 15_000);
-    proxy.child.stdout!.on('data', check);
-    proxy.child.stderr!.on('data', check);
-    // The data listeners of startBin run first, so output() already holds the chunk checked here.
-    setImmediate(check);
-  });
-}
+import { outputMatches, startBin, type Started } from '../support/spawn.js';
 
 /** The next request the upstream receives. */
 function nextRequest(echo: EchoUpstream): Promise<EchoRequest> {

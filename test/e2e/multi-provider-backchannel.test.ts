@@ -12,13 +12,12 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { request } from 'undici';
 import { BACKCHANNEL_LOGOUT_EVENT, makeBackchannelLogout } from '../../src/endpoints/backchannel-logout.js';
-import { isProxyError } from '../../src/errors.js';
-import type { RequestScope } from '../../src/http/scope.js';
 import { silentLog } from '../../src/log.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { providerFetch } from '../../src/providers/tls.js';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../upstream/tls-fixture.js';
 import type { RedisSessionStore } from '../../src/session/redis-store.js';
+import { serveHandler } from '../support/handler-server.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { apply, ctxOf, redisStore, session } from '../session/store-contract.js';
 
@@ -51,15 +50,7 @@ describe('back-channel logout with several providers', () => {
     corp = await startIssuer('corp-client');
     const noLogout = { } as Provider; // an OAuth2-only provider (GitHub) takes no part
     const handler = makeBackchannelLogout({ store, provider: providerOf(main, 'oidc=main-client'), providers: [providerOf(main, 'oidc=main-client'), noLogout, providerOf(corp, 'corp')], log: silentLog });
-    endpoint = createServer((req, res) => {
-      const scope = { id: 'test', clientIp: '127.0.0.1' } as unknown as RequestScope;
-      Promise.resolve(handler(req, res, scope)).catch((err: unknown) => {
-        res.statusCode = isProxyError(err) ? err.status : 500;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/oauth2/backchannel-logout`;
+    ({ server: endpoint, url } = await serveHandler(handler, '/oauth2/backchannel-logout'));
   });
   after(async () => {
     await store?.close();
@@ -122,28 +113,21 @@ describe('back-channel logout with a provider of its own CA', () => {
         store, provider: providerOf(main, 'oidc=main-client'), providers: [providerOf(main, 'oidc=main-client'), corpProvider], log: silentLog,
         ...(fetchOf ? { fetchOf } : {}),
       });
-      const server = createServer((req, res) => {
-        Promise.resolve(handler(req, res, { id: 'test', clientIp: '127.0.0.1' } as unknown as RequestScope)).catch((err: unknown) => {
-          res.statusCode = isProxyError(err) ? err.status : 500;
-          res.end();
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      return server;
+      return serveHandler(handler, '/oauth2/backchannel-logout');
     };
     const withCa = await serve((p) => (p === corpProvider ? corpFetch : undefined));
     const withoutCa = await serve(undefined);
     try {
       const now = Math.floor(Date.now() / 1000);
       const token = () => corp.sign({ iss: corp.url, aud: corp.clientId, iat: now, exp: now + 120, jti: `j-${Math.random()}`, sub: 'eve', events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } });
-      const post = async (server: Server) => (await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/backchannel-logout`, {
+      const post = async (endpointUrl: string) => (await request(endpointUrl, {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await token() }).toString(),
       })).statusCode;
-      assert.equal(await post(withoutCa), 503, 'the self-signed key server is not trusted without the provider\'s CA');
-      assert.equal(await post(withCa), 200);
+      assert.equal(await post(withoutCa.url), 503, 'the self-signed key server is not trusted without the provider\'s CA');
+      assert.equal(await post(withCa.url), 200);
     } finally {
-      withCa.close();
-      withoutCa.close();
+      withCa.server.close();
+      withoutCa.server.close();
       main.server.close();
       corp.server.close();
       await store.close();

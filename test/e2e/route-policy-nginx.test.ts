@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { header, signIn, type HttpClient } from '../support/http-client.js';
 import { DEMO_PASSWORD } from '../support/idp.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { oauth2Locations, startNginx, type RunningNginx } from '../support/nginx.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -28,22 +28,7 @@ routes:
 `;
 
 function serverBody(proxyPort: number, echoPort: number): string {
-  return `
-    location /oauth2/ {
-      proxy_pass http://127.0.0.1:${proxyPort};
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Real-IP $remote_addr;
-      proxy_set_header X-Auth-Request-Redirect $request_uri;
-    }
-    location = /oauth2/auth {
-      proxy_pass http://127.0.0.1:${proxyPort};
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Real-IP $remote_addr;
-      proxy_set_header X-Forwarded-Uri $request_uri;
-      proxy_set_header X-Forwarded-Method $request_method;
-      proxy_set_header Content-Length "";
-      proxy_pass_request_body off;
-    }
+  return `${oauth2Locations(proxyPort)}
     location / {
       auth_request /oauth2/auth;
       error_page 401 = /oauth2/start?rd=$request_uri;

@@ -10,25 +10,7 @@ import { createClient } from '../support/http-client.js';
 import { startTestIdp, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type DevIdp } from '../support/idp.js';
 import { freePort } from '../support/ports.js';
 import { TEST_COOKIE_SECRET } from '../support/proxy.js';
-import { startBin, type Started } from '../support/spawn.js';
-
-/** Resolves once the proxy has written `re` `times` times in all. */
-function logged(proxy: Started, re: RegExp, times: number): Promise<void> {
-  const count = () => (proxy.output().match(new RegExp(re.source, 'g')) ?? []).length;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (count() < times) return;
-      proxy.child.stdout!.off('data', check);
-      proxy.child.stderr!.off('data', check);
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => reject(new Error(`no ${re} (x${times}) in:\n${proxy.output()}`)), 15_000);
-    proxy.child.stdout!.on('data', check);
-    proxy.child.stderr!.on('data', check);
-    setImmediate(check);
-  });
-}
+import { outputMatches, startBin, type Started } from '../support/spawn.js';
 
 describe('--policy-file reload on change', () => {
   const dir = mkdtempSync(join(tmpdir(), 'policy-reload-'));
@@ -68,12 +50,12 @@ describe('--policy-file reload on change', () => {
     assert.equal(await status('/b/x'), 403, 'no rule matches: denied by default');
 
     write('routes:\n  - { id: closed, path: /a/, deny: true }\n  - { id: open, path: /b/, allowPublic: true }\n');
-    await logged(proxy, /"msg":"configuration reloaded"/, 1);
+    await outputMatches(proxy, /"msg":"configuration reloaded"/, 1);
     assert.equal(await status('/a/x'), 403);
     assert.equal(await status('/b/x'), 200);
 
     write('routes:\n  - { id: broken, pathRegex: "(a+)+$", allowPublic: true }\n');
-    await logged(proxy, /"msg":"configuration reload refused/, 1);
+    await outputMatches(proxy, /"msg":"configuration reload refused/, 1);
     assert.match(proxy.output(), /--policy-file: [^"]*policy\.yaml: routes\[0\]\.pathRegex/);
     assert.equal(await status('/a/x'), 403, 'the previous table still decides');
     assert.equal(await status('/b/x'), 200);

@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { request } from 'undici';
 import { BACKCHANNEL_LOGOUT_EVENT, makeBackchannelLogout } from '../../src/endpoints/backchannel-logout.js';
-import { isProxyError } from '../../src/errors.js';
-import type { RequestScope } from '../../src/http/scope.js';
 import { silentLog } from '../../src/log.js';
 import type { Provider } from '../../src/providers/provider.js';
 import type { RedisSessionStore } from '../../src/session/redis-store.js';
+import { serveHandler } from '../support/handler-server.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { apply, ctxOf, redisStore, session } from '../session/store-contract.js';
 
@@ -44,15 +43,7 @@ describe('back-channel logout endpoint', () => {
 
     const provider = { logoutMetadata: () => ({ issuer, clientId: CLIENT_ID, jwksUri: `${issuer}/jwks` }) } as unknown as Provider;
     const handler = makeBackchannelLogout({ store, provider, log: silentLog });
-    endpoint = createServer((req, res) => {
-      const scope = { id: 'test', clientIp: '127.0.0.1' } as unknown as RequestScope;
-      Promise.resolve(handler(req, res, scope)).catch((err: unknown) => {
-        res.statusCode = isProxyError(err) ? err.status : 500;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/oauth2/backchannel-logout`;
+    ({ server: endpoint, url } = await serveHandler(handler, '/oauth2/backchannel-logout'));
   });
   after(async () => {
     await store?.close();

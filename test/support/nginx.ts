@@ -86,3 +86,27 @@ ${serverBody(port)}
     },
   };
 }
+
+/**
+ * The two locations every auth_request set-up has, as the oauth2-proxy documentation lays them out:
+ * the proxy's own endpoints, and the subrequest carrying the original URI and method.
+ */
+export function oauth2Locations(proxyPort: number): string {
+  return `
+    location /oauth2/ {
+      proxy_pass http://127.0.0.1:${proxyPort};
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Real-IP $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Auth-Request-Redirect $request_uri;
+    }
+    location = /oauth2/auth {
+      proxy_pass http://127.0.0.1:${proxyPort};
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Real-IP $remote_addr;
+      proxy_set_header X-Forwarded-Uri $request_uri;
+      proxy_set_header X-Forwarded-Method $request_method;
+      proxy_set_header Content-Length "";
+      proxy_pass_request_body off;
+    }`;
+}

@@ -51,3 +51,22 @@ export function startBin(args: string[], env: Record<string, string>, ready: Reg
     exited.then((code) => { clearTimeout(timer); reject(new Error(`exited with ${code} before ready:\n${out}`)); });
   });
 }
+
+/** Resolves once the proxy's output has matched `re` `times` times in all (counting what was already written). */
+export function outputMatches(proxy: Started, re: RegExp, times = 1, timeoutMs = 15_000): Promise<void> {
+  const count = () => (proxy.output().match(new RegExp(re.source, 'g')) ?? []).length;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (count() < times) return;
+      proxy.child.stdout!.off('data', check);
+      proxy.child.stderr!.off('data', check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => reject(new Error(`no ${re} (x${times}) in:\n${proxy.output()}`)), timeoutMs);
+    proxy.child.stdout!.on('data', check);
+    proxy.child.stderr!.on('data', check);
+    // startBin's data listeners run first, so output() already holds the chunk being checked.
+    setImmediate(check);
+  });
+}
