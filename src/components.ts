@@ -36,6 +36,7 @@ import { createSessionTunnels, tunnelKeys, type SessionTunnels, type TunnelKeys 
 import { createIdentityAssertion, defaultAssertionIssuer, generatedAssertionKey, readAssertionKey, type IdentityAssertion } from './upstream/assertion.js';
 import { queryParser, type QueryParser } from './http/query.js';
 import { createRoutePolicy, type RoutePolicy } from './policy/gate.js';
+import { routeTableOf } from './config/policy-file.js';
 
 export interface ComponentOptions {
   log: Log;
@@ -190,6 +191,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
   if (opts.shared) opts.shared.providers = built;
   const { bareDefault: bareProvider, provider, extras, providers } = built;
   const isValidRedirect = createRedirectValidator(config.whitelistDomains);
+  const routeTable = routeTableOf(config);
   const parseQuery = queryParser(config.allowQuerySemicolons);
 
   // Some providers decide the allowed groups (keycloak-oidc roles, gitlab projects, google groups).
@@ -301,7 +303,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     }),
     ...authSources(makeSessionLoader({ store, provider, providers, cookieRefreshMs: config.cookieRefresh, log })),
     probeStore,
-    routePolicy: config.policyFile === '' ? undefined : createRoutePolicy({ file: config.policyFile, reportOnly: config.policyReportOnly, log }),
+    routePolicy: routeTable && createRoutePolicy({ table: routeTable, reportOnly: config.policyReportOnly, log }),
     stopWatching: () => emailsWatch?.close(),
   };
 }

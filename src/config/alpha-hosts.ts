@@ -3,30 +3,9 @@
 // cookie values); checks that need the merged options (--redirect-url, the global cookie lifetime)
 // run with the rest of validation in hosts.ts.
 import { parseHostPattern, type HostPattern } from '../upstream/hosts.js';
-import type { AlphaUpstream } from './alpha.js';
+import type { AlphaHost, AlphaUpstream, HostCookie } from './alpha-types.js';
 import { cookieProblems } from './cookie-checks.js';
 import { parseGoDuration } from './duration.js';
-
-/** Overrides of the --cookie-* options for one host; durations in ms. */
-export interface HostCookie {
-  name?: string;
-  domains?: string[];
-  path?: string;
-  expire?: number;
-  refresh?: number;
-  secure?: boolean;
-  httpOnly?: boolean;
-  sameSite?: string;
-  csrfExpire?: number;
-}
-
-export interface AlphaHost {
-  /** Where the entry is in the file, for messages: `hosts[1]`. */
-  where: string;
-  hosts: HostPattern[];
-  upstreams: AlphaUpstream[];
-  cookie: HostCookie;
-}
 
 type Fail = (where: string, reason: string) => void;
 type Obj = Record<string, unknown>;

@@ -12,55 +12,14 @@ import { readOptionFile } from './read-file.js';
 import { LOGIN_PARAMETERS, PROVIDER_KEYS, REPLACED_BY_ALPHA, UPSTREAM_SETTINGS } from './alpha-schema.js';
 import { parseGoDuration } from './duration.js';
 import { optionByKey, optionByName, type OptionSpec } from './options.js';
-import { readHosts, type AlphaHost } from './alpha-hosts.js';
+import { readHosts } from './alpha-hosts.js';
+import type { AlphaExtras, AlphaHeader, AlphaHeaderValue, AlphaUpstream } from './alpha-types.js';
 import type { Config, OptionValue } from './types.js';
-import type { ExtraProviderSpec } from './extra-providers.js';
 
-export type AlphaHeaderValue =
-  | { kind: 'claim'; claim: string; prefix: string; basicAuthPassword?: string }
-  | { kind: 'secret'; value: string };
-
-export interface AlphaHeader {
-  name: string;
-  preserveRequestValue: boolean;
-  values: AlphaHeaderValue[];
-}
-
-export interface AlphaUpstream {
-  id: string;
-  path: string;
-  uri: string;
-  passHostHeader?: boolean;
-  proxyWebSockets?: boolean;
-  timeoutMs?: number;
-  flushIntervalMs?: number;
-  insecureSkipVerify?: boolean;
-}
-
-export interface AlphaExtras {
-  upstreams: AlphaUpstream[];
-  requestHeaders: AlphaHeader[];
-  responseHeaders: AlphaHeader[];
-  /** oauth2-sidecar only: the `hosts:` entries, when the file has them. */
-  hosts?: AlphaHost[];
-  /** `providers` entries after the first: further providers (see extra-providers.ts). */
-  providers?: ExtraProviderSpec[];
-  /** The first entry's `id`, when set: the default provider's id. */
-  defaultProviderId?: string;
-}
+export { alphaExtrasOf, attachAlphaExtras } from './alpha-types.js';
+export type { AlphaExtras, AlphaHeader, AlphaHeaderValue, AlphaHost, AlphaUpstream, ExtraProviderSpec, HostCookie } from './alpha-types.js';
 
 export const HEADER_CLAIMS = ['access_token', 'id_token', 'created_at', 'expires_on', 'refresh_token', 'email', 'user', 'groups', 'preferred_username'] as const;
-
-const extras = new WeakMap<Config, AlphaExtras>();
-
-/** The structures of the alpha file the configuration was loaded from; undefined without one. */
-export function alphaExtrasOf(config: Config): AlphaExtras | undefined {
-  return extras.get(config);
-}
-
-export function attachAlphaExtras(config: Config, e: AlphaExtras): void {
-  extras.set(config, e);
-}
 
 export interface AlphaRead {
   values: Map<OptionSpec, OptionValue>;

@@ -2,7 +2,7 @@
 // --flag value, single-dash -flag=value (Go's flag package style), bare booleans, repeatable lists.
 
 import { OPTIONS, optionByName, type OptionSpec } from './options.js';
-import { closest } from './suggest.js';
+import { closest } from '../text/suggest.js';
 import type { OptionValue } from './types.js';
 import { convertText, parseBool } from './values.js';
 

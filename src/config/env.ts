@@ -2,7 +2,7 @@
 
 import type { SourceValues } from './argv.js';
 import { OPTIONS, envNameForKey, optionByEnv, type OptionSpec } from './options.js';
-import { closest } from './suggest.js';
+import { closest } from '../text/suggest.js';
 import type { OptionValue } from './types.js';
 import { convertText } from './values.js';
 

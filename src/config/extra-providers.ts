@@ -4,21 +4,14 @@
 //
 // A list option's values are split at commas wherever they come from, so the items of all
 // --extra-provider values arrive as one flat list of key=value; `id=` opens each provider.
-import { alphaExtrasOf } from './alpha.js';
+import { alphaExtrasOf, type ExtraProviderSpec } from './alpha-types.js';
 import { readOptionFile } from './read-file.js';
 import { OPTIONS, fieldName, optionByName, type OptionSpec } from './options.js';
-import { closest } from './suggest.js';
+import { closest } from '../text/suggest.js';
 import type { Config, OptionValue } from './types.js';
 import { convertText, defaultValue, splitList } from './values.js';
 
 export const EXTRA_PROVIDER_FLAG = 'extra-provider';
-
-/** One further provider: its id, where it was given (for messages) and its own option values. */
-export interface ExtraProviderSpec {
-  id: string;
-  where: string;
-  values: Map<OptionSpec, OptionValue>;
-}
 
 /** A provider's configuration: the main one overlaid with the provider's settings, and its id. */
 export type ExtraProviderConfig = Config & { readonly providerId: string };

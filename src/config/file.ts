@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 import type { SourceValues } from './argv.js';
 import { OPTIONS, optionByKey, type OptionSpec } from './options.js';
-import { closest } from './suggest.js';
+import { closest } from '../text/suggest.js';
 import type { OptionValue } from './types.js';
 import { parseGoDuration } from './duration.js';
 

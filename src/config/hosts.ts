@@ -5,7 +5,8 @@
 // policy options, headers) is the same table for every host.
 import { splitHostUpstream, type HostPattern } from '../upstream/hosts.js';
 import { alphaExtrasOf, attachAlphaExtras, type AlphaUpstream } from './alpha.js';
-import type { HostCookie } from './alpha-hosts.js';
+import { keepRouteTable } from './policy-file.js';
+import type { HostCookie } from './alpha-types.js';
 import { formatDuration } from './duration.js';
 import type { Config } from './types.js';
 
@@ -61,6 +62,7 @@ function derive(config: Config, upstreams: ReadonlyArray<string | AlphaUpstream>
     const { hosts: _hosts, ...rest } = alpha;
     attachAlphaExtras(derived, { ...rest, upstreams: upstreams as AlphaUpstream[] });
   }
+  keepRouteTable(config, derived);
   return derived;
 }
 

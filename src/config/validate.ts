@@ -12,7 +12,7 @@ import { cookieProblems } from './cookie-checks.js';
 import { hostProblems } from './hosts.js';
 import { defaultProviderIdOf, extraProviderProblems } from './extra-providers.js';
 import { gatewayProblems } from '../rules/config-problems.js';
-import { policyProblems } from '../policy/load.js';
+import { policyProblems } from './policy-file.js';
 import { fileRootOf, staticStatusOf, upstreamRoutePath } from '../upstream/routes.js';
 import { splitHostUpstream } from '../upstream/hosts.js';
 import { redisOptionProblems, redisOptionsOf } from '../session/redis-options.js';

@@ -7,7 +7,6 @@ import { idTokenClaims } from '../session/claims.js';
 import type { SessionState } from '../session/state.js';
 import type { RouteTable } from './compile.js';
 import { decide, type PolicyDecision } from './decide.js';
-import { loadRouteTable } from './load.js';
 import type { PolicyIdentity } from './requirements.js';
 
 /** The request as the table sees it: for /oauth2/auth, the one the gateway describes. */
@@ -39,12 +38,8 @@ export function sessionIdentity(s: SessionState): PolicyIdentity {
   };
 }
 
-export function createRoutePolicy(opts: { file: string; reportOnly: boolean; log: Log }): RoutePolicy {
-  const loaded = loadRouteTable(opts.file);
-  // Validation has already reported these; reaching here with them is a programming error.
-  if (!loaded.ok) throw new Error(`--policy-file: ${loaded.problems.join('; ')}`);
-  const { table } = loaded;
-  const { log, reportOnly } = opts;
+export function createRoutePolicy(opts: { table: RouteTable; reportOnly: boolean; log: Log }): RoutePolicy {
+  const { table, log, reportOnly } = opts;
 
   const decideFor = (scope: RequestScope, input: GateInput, session: SessionState | undefined) =>
     decide(table, { method: input.method, host: scope.host, path: input.decoded, canonical: input }, session && sessionIdentity(session));

@@ -1,5 +1,5 @@
 // Reading the policy file's values: the shapes it may hold and the wording of what is wrong with them.
-import { closest } from '../config/suggest.js';
+import { closest } from '../text/suggest.js';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

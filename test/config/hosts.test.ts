@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alphaExtrasOf } from '../../src/config/alpha.js';
+import { writeFileSync } from 'node:fs';
 import { hostConfigsOf } from '../../src/config/hosts.js';
+import { routeTableOf } from '../../src/config/policy-file.js';
 import { createHostMatcher, parseHostPattern, splitHostUpstream } from '../../src/upstream/hosts.js';
 import { assertHasError, COOKIE_SECRET, loadErrors, loadOk, tmpFile, VALID_ARGS } from './support.js';
 
@@ -73,6 +75,18 @@ describe('--upstream=<host>=<url>', () => {
     ]);
     assert.deepEqual(hosts.hosts[0]!.config.skipAuthRoutes, ['^/public/'], 'every other option is the same for each host');
     assert.ok(Object.isFrozen(hosts.hosts[0]!.config));
+  });
+
+  it('gives every host the route table validation compiled, not a second reading of the file', () => {
+    const policy = tmpFile(`policy-${Math.random().toString(36).slice(2)}.yaml`, 'routes:\n  - { host: app1.example.com, path: /, allowPublic: true }\n');
+    const { config } = loadOk([...VALID_ARGS, '--upstream=http://127.0.0.1:8080/', '--upstream=app1.example.com=http://127.0.0.1:8081/', `--policy-file=${policy}`]);
+    writeFileSync(policy, 'not: a table\n');
+    const hosts = hostConfigsOf(config);
+    assert.ok(hosts);
+    const table = routeTableOf(config);
+    assert.ok(table);
+    assert.equal(routeTableOf(hosts.fallback), table);
+    assert.equal(routeTableOf(hosts.hosts[0]!.config), table);
   });
 
   it('reports every bad host-bound value, naming --upstream', () => {

@@ -1,10 +1,11 @@
 // Reading --policy-file: JSON when the name ends in .json, YAML otherwise (YAML also reads JSON).
-// Called by validation, which reports every problem together with the rest of the configuration,
-// and again when the components are built.
+// Validation reads and compiles it once, reporting every problem together with the rest of the
+// configuration, and keeps the compiled table with that Config: the components use exactly the
+// table that was validated, even if the file changes in between.
 import { createRequire } from 'node:module';
-import { readOptionFile } from '../config/read-file.js';
-import type { Config } from '../config/types.js';
-import { compileTable, type RouteTable } from './compile.js';
+import { compileTable, type RouteTable } from '../policy/compile.js';
+import { readOptionFile } from './read-file.js';
+import type { Config } from './types.js';
 
 export type LoadResult = { ok: true; table: RouteTable } | { ok: false; problems: string[] };
 
@@ -46,6 +47,27 @@ export function policyProblems(config: Config): Array<[flag: string, message: st
     return out;
   }
   const loaded = loadRouteTable(config.policyFile);
-  if (!loaded.ok) for (const p of loaded.problems) out.push(['policy-file', p]);
+  if (loaded.ok) tables.set(config, loaded.table);
+  else for (const p of loaded.problems) out.push(['policy-file', p]);
   return out;
+}
+
+const tables = new WeakMap<Config, RouteTable>();
+
+/** A Config derived from a validated one (one per host) uses the same compiled table. */
+export function keepRouteTable(from: Config, to: Config): void {
+  const table = tables.get(from);
+  if (table !== undefined) tables.set(to, table);
+}
+
+/** The route table validation compiled for this Config; undefined without --policy-file. */
+export function routeTableOf(config: Config): RouteTable | undefined {
+  if (config.policyFile === '') return undefined;
+  const table = tables.get(config);
+  if (table !== undefined) return table;
+  // A Config that did not go through validation (built directly): compile it now, refusing as validation would.
+  const loaded = loadRouteTable(config.policyFile);
+  if (!loaded.ok) throw new Error(`--policy-file: ${loaded.problems.join('; ')}`);
+  tables.set(config, loaded.table);
+  return loaded.table;
 }

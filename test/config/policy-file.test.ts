@@ -1,5 +1,5 @@
 // Reading and checking --policy-file: YAML and JSON, every problem reported at once with its place,
-// the flags' start-up checks, and report-only mode in the gate.
+// the flags' start-up checks, and the compiled table kept with the validated Config.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,7 @@ import { after, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../../src/config/index.js';
 import { compileTable } from '../../src/policy/compile.js';
-import { createRoutePolicy } from '../../src/policy/gate.js';
-import { loadRouteTable } from '../../src/policy/load.js';
-import type { Log } from '../../src/log.js';
-import type { RequestScope } from '../../src/http/scope.js';
+import { loadRouteTable, routeTableOf } from '../../src/config/policy-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'policy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -146,36 +143,16 @@ describe('the policy options at start-up', () => {
     assert.ok(!lone.ok);
     assert.deepEqual(lone.errors.filter((e) => e.startsWith('--policy')), ['--policy-report-only: needs --policy-file', '--policy-explain: needs --policy-file']);
   });
-});
 
-describe('report-only mode', () => {
-  const path = file('ro.yaml', 'routes:\n  - id: admin\n    path: /admin/\n    allow: { groups: [admins] }\n');
-  function capture(): { log: Log; warnings: Array<[string, Record<string, unknown> | undefined]>; auth: unknown[] } {
-    const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
-    const auth: unknown[] = [];
-    const log = { info() {}, warn: (m: string, f?: Record<string, unknown>) => warnings.push([m, f]), error() {}, auth: (e: unknown) => auth.push(e), request() {}, flush() {} } as unknown as Log;
-    return { log, warnings, auth };
-  }
-  const scope = { id: 'rid-1', user: 'bob@example.com', clientIp: '10.0.0.1', host: 'app.example.com' } as unknown as RequestScope;
-  const bob = { user: 'bob', email: 'bob@example.com', groups: ['developers'], createdAt: 0, expiresOn: 0 };
-
-  it('logs a would-be denial with rule, reasons and the request, and enforces nothing', () => {
-    const c = capture();
-    const gate = createRoutePolicy({ file: path, reportOnly: true, log: c.log });
-    assert.equal(gate.decide(scope, { method: 'GET', decoded: '/admin/x', ambiguous: false }, bob), undefined);
-    assert.equal(gate.decide(scope, { method: 'GET', decoded: '/other', ambiguous: false }, undefined), undefined);
-    assert.deepEqual(c.warnings, [
-      ['policy would deny', { request_id: 'rid-1', user: 'bob@example.com', client: '10.0.0.1', method: 'GET', host: 'app.example.com', path: '/admin/x', rule: 'admin', reasons: ['matched routes[0] (admin): user is in none of groups [admins]'] }],
-      ['policy would deny', { request_id: 'rid-1', user: 'bob@example.com', client: '10.0.0.1', method: 'GET', host: 'app.example.com', path: '/other', rule: '', reasons: ['no rule matched: denied by default'] }],
-    ]);
-  });
-
-  it('enforces, and logs nothing by itself, without report-only', () => {
-    const c = capture();
-    const gate = createRoutePolicy({ file: path, reportOnly: false, log: c.log });
-    assert.equal(gate.decide(scope, { method: 'GET', decoded: '/admin/x', ambiguous: false }, bob)?.effect, 'deny');
-    assert.equal(gate.decide(scope, { method: 'GET', decoded: '/admin/x', ambiguous: false }, { ...bob, groups: ['admins'] })?.effect, 'allow');
-    assert.deepEqual(c.warnings, []);
-    assert.deepEqual(c.auth, []);
+  it('keeps the table it validated with the Config, so a later edit of the file cannot slip past validation', () => {
+    const path = file('kept.yaml', GOOD_YAML);
+    const r = loadConfig([...base, `--policy-file=${path}`], {});
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    writeFileSync(path, 'routes: [not, valid]\n');
+    const table = routeTableOf(r.config);
+    assert.deepEqual(table?.rules.map((x) => x.id), ['assets', 'admin', 'routes[2]', 'everyone']);
+    const none = loadConfig(base, {});
+    assert.ok(none.ok);
+    assert.equal(routeTableOf(none.config), undefined);
   });
 });
