@@ -192,3 +192,41 @@ describe('allow kinds', () => {
     assert.equal(reads, 1);
   });
 });
+
+describe('overlapping and conflicting rules, as a table', () => {
+  // Host-specific and host-less routes interleaved, a public route shadowed by an earlier deny, a
+  // method-limited route in front of a broader one, and a regex overlapping a prefix.
+  const t = table([
+    { id: 'ops-host', host: 'ops.example.com', allow: { groups: ['admins'] } },
+    { id: 'no-delete', methods: ['DELETE'], deny: true },
+    { id: 'private-docs', path: '/docs/private/', allow: { emails: ['alice@example.com'] } },
+    { id: 'docs', path: '/docs/', allowPublic: true },
+    { id: 'writes', methods: ['POST', 'PUT'], path: '/api/', allow: { groups: ['admins'] } },
+    { id: 'reports', pathRegex: '^/api/reports/[0-9]+$', allow: { groups: ['developers'] } },
+    { id: 'api', path: '/api/', allow: { groups: ['admins'] } },
+    { id: 'wild', host: '*.example.com', path: '/', allow: { authenticated: true } },
+  ]);
+  const cases: Array<[method: string, host: string, path: string, who: PolicyIdentity | undefined, effect: string, rule: string | undefined]> = [
+    ['GET', 'ops.example.com', '/docs/x', bob, 'deny', 'ops-host'],          // the host route comes first, even over public docs
+    ['GET', 'ops.example.com', '/docs/x', alice, 'allow', 'ops-host'],
+    ['DELETE', 'app.example.com', '/docs/x', alice, 'deny', 'no-delete'],     // a method rule before the public route
+    ['GET', 'app.example.com', '/docs/private/a', undefined, 'authenticate', 'private-docs'],
+    ['GET', 'app.example.com', '/docs/private/a', bob, 'deny', 'private-docs'], // not the later public /docs/
+    ['GET', 'app.example.com', '/docs/public', undefined, 'public', 'docs'],
+    ['POST', 'app.example.com', '/api/reports/7', bob, 'deny', 'writes'],     // writes precede the reports regex
+    ['GET', 'app.example.com', '/api/reports/7', bob, 'allow', 'reports'],
+    ['GET', 'app.example.com', '/api/reports/7x', bob, 'deny', 'api'],        // the regex is anchored; the prefix decides
+    ['GET', 'app.example.com', '/api/reports/7', alice, 'allow', 'reports'],
+    ['GET', 'app.example.com', '/home', bob, 'allow', 'wild'],
+    ['GET', 'example.com', '/home', bob, 'deny', undefined],                  // *.example.com is not example.com: no route
+    ['GET', 'other.test', '/home', alice, 'deny', undefined],
+  ];
+  for (const [method, host, path, who, effect, rule] of cases) {
+    it(`${method} ${host}${path} as ${who?.user ?? 'nobody'} → ${effect} by ${rule ?? 'no rule'}`, () => {
+      const d = decide(t, req(path, method, host), who);
+      assert.equal(d.effect, effect, d.reasons.join('; '));
+      assert.equal(d.rule, rule);
+    });
+  }
+});
+
