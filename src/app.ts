@@ -36,6 +36,7 @@ import { makeAuthorize, makeRouteGate } from './middleware/authorize.js';
 import { makePolicyExplain } from './endpoints/policy-explain.js';
 import { makeForward } from './middleware/forward.js';
 import { rejectUpgrade } from './upstream/proxy.js';
+import { ticketTunnelKey } from './upstream/session-tunnels.js';
 
 export interface App {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
@@ -74,6 +75,8 @@ export function createApp(config: Config, opts: AppOptions): App {
     },
     matching: (target: RevokeTarget) => { sessionTunnels.endBySubject(target); },
   };
+  // Sessions ended through another replica (or another host's App) sharing the Redis store.
+  store.onEnded?.((ids) => { for (const id of ids) sessionTunnels.endByKey(ticketTunnelKey(id)); });
 
   // ---- the pipeline, in order ----
   const probes = new Map<string, Handler>([

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { RedisClient } from './redis-connect.js';
 import { createRedisSessionCache, type RedisSessionCache } from './redis-session-cache.js';
 import { decodeLegacyRedisValue } from './legacy.js';
+import { endedSessions } from './redis-ended.js';
 import { signValue, verifySignedValue } from './signed-value.js';
 import type { SessionState } from './state.js';
 import type { CookieContext, LoadResult, RefreshLock, RevokeTarget, SessionStore } from './store.js';
@@ -96,6 +97,8 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       onInfo: (detail) => opts.onConnectionEvent?.('info', detail),
       heartbeatMs: (opts.idleTimeoutMs ?? 0) > 0 ? Math.max(500, (opts.idleTimeoutMs ?? 0) / 2) : 0,
     });
+
+  const ended = endedSessions(client, name);
 
   async function connected(): Promise<void> {
     if (client.status === 'ready') return;
@@ -220,7 +223,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       await run(() => client.set(t.id, seal(t, s), ...(ttl() as ['PX', number]), 'NX'));
       await run(() => index(t, s));
       // A ticket the browser brought is replaced, never adopted; its session (if any) ends.
-      if (existing !== undefined) await changing(existing.id, () => client.del(existing.id));
+      if (existing !== undefined && await changing(existing.id, () => client.del(existing.id)) > 0) ended.publish([existing.id]);
       return cookieLines(ctx, t);
     },
 
@@ -228,7 +231,7 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       const t = readTicket(ctx);
       if (t !== undefined) {
         const s = await readSession(t);
-        await changing(t.id, () => client.del(t.id));
+        if (await changing(t.id, () => client.del(t.id)) > 0) ended.publish([t.id]);
         if (s !== undefined) await run(() => Promise.all(indexKeys(s).map((k) => client.srem(k, t.id))));
       }
       return clearChunked(ctx.cookies, name, attrs(ctx));
@@ -260,10 +263,11 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
         : target.sub ? indexKey('sub', target.sub) : undefined;
       if (key === undefined) return 0;
       const ids = await run(() => client.smembers(key));
-      let ended = 0;
-      for (const id of ids) ended += await changing(id, () => client.del(id));
+      const gone: string[] = [];
+      for (const id of ids) if (await changing(id, () => client.del(id)) > 0) gone.push(id);
       await run(() => client.del(key));
-      return ended;
+      ended.publish(gone);
+      return gone.length;
     },
 
     async probe() {
@@ -288,11 +292,14 @@ export function createRedisSessionStore(opts: RedisStoreOptions): RedisSessionSt
       await client.del(key);
     },
 
+    onEnded: (listener) => ended.subscribe(listener),
+
     sessionCacheActive: () => cache?.active() ?? false,
 
     async close() {
       if (heartbeat) clearInterval(heartbeat);
       await cache?.close();
+      await ended.close();
       if (client.status === 'ready') await client.quit().catch(() => {});
       // Also after QUIT: Sentinel's failover watchers hold connections of their own.
       client.disconnect();

@@ -66,6 +66,11 @@ export interface SessionStore {
   acquireRefreshLock?(ctx: CookieContext): Promise<RefreshLock | undefined>;
   /** Server-side stores only: ends every stored session matching the target; resolves the count. */
   revoke?(target: RevokeTarget): Promise<number>;
+  /**
+   * Server-side stores only: calls the listener with the ticket ids of sessions ended by any process
+   * sharing the store (this one included), so what is held open for them can end too.
+   */
+  onEnded?(listener: (ticketIds: readonly string[]) => void): void;
   /** Releases connections. */
   close?(): Promise<void>;
 }

@@ -110,6 +110,11 @@ export function createSessionTunnels(now: () => number = Date.now): SessionTunne
   };
 }
 
+/** The key of the tunnels opened with a Redis session's ticket, from the ticket's id. */
+export function ticketTunnelKey(ticketId: string): string {
+  return 't:' + ticketId;
+}
+
 export interface TunnelKeyOptions {
   cookieName: string;
   secret: string;
@@ -137,7 +142,7 @@ export function tunnelKeys(opts: TunnelKeyOptions): TunnelKeys {
     if (!opts.ticket) return { key: 'c:' + createHash('sha256').update(value).digest('base64url').slice(0, 32), value };
     const payload = verifySignedValue(cookieName, value, secret, expireMs, now());
     const t = payload === undefined ? undefined : decodeTicket(cookieName, payload.toString('utf8'));
-    return t === undefined ? undefined : { key: 't:' + t.id, value };
+    return t === undefined ? undefined : { key: ticketTunnelKey(t.id), value };
   }
 
   return {

@@ -1,6 +1,7 @@
 // A websocket is authenticated once, at its upgrade; these check that it does not outlive its
 // session: a sign-out through the proxy, the cookie's expiry, a back-channel logout from the IdP
-// (Redis sessions). Websockets of other sessions stay open each time.
+// (Redis sessions), and with Redis sessions a sign-out or revocation through another replica.
+// Websockets of other sessions stay open each time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -10,6 +11,7 @@ import { startRedis, until, type RedisServer } from '../support/redis.js';
 import { COOKIE, startTwinStack, type TwinStack } from '../support/redis-stack.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { signedValueTimeMs } from '../../src/session/signed-value.js';
+import { baseArgs, startProxy } from '../support/proxy.js';
 
 interface OpenSocket {
   ws: WebSocket;
@@ -131,11 +133,12 @@ describe('websockets end with their Redis session', () => {
   let redis: RedisServer;
   let stack: TwinStack;
   const cookieOf = (value: string) => `${COOKIE}=${value}`;
+  const REDIS_ARGS = () => ['--session-store-type=redis', `--redis-connection-url=${redis.url}`];
 
   before(async () => {
     redis = await startRedis();
     stack = await startTwinStack({
-      args: ['--session-store-type=redis', `--redis-connection-url=${redis.url}`, '--oidc-backchannel-logout'],
+      args: [...REDIS_ARGS(), '--oidc-backchannel-logout'],
       idp: (ports) => ({ client: { backchannelLogoutUri: `http://127.0.0.1:${ports.a}/oauth2/backchannel-logout` } }),
     });
   });
@@ -179,5 +182,39 @@ describe('websockets end with their Redis session', () => {
     await within(a.upstreamClosed, 2_000, 'the upstream end of the tunnel to close');
     await echoBack(b.ws);
     b.ws.close();
+  });
+
+  it('closes a websocket held by another replica when its session is signed out through this one', async () => {
+    const alice = await stack.signIn(createClient(), stack.a, 'alice');
+    const bob = await stack.signIn(createClient(), stack.a, 'bob');
+    const onB = await openSocket(stack.b.port, stack.echo, cookieOf(alice));
+    const bobOnB = await openSocket(stack.b.port, stack.echo, cookieOf(bob));
+
+    assert.equal((await stack.get(stack.a, alice, '/oauth2/sign_out')).status, 302);
+    await within(onB.closed, 2_000, 'replica B\'s websocket of the signed-out session to close');
+    await within(onB.upstreamClosed, 2_000, 'the upstream end of the tunnel to close');
+    await echoBack(bobOnB.ws);
+    bobOnB.ws.close();
+  });
+
+  it('closes websockets on every replica for sessions revoked by a sign-out of all sessions', async () => {
+    // The same Redis, a third replica with --sign-out-all-sessions: its revocation reaches B's tunnels.
+    const c = await startProxy(baseArgs({ issuer: stack.idp.issuer, upstream: stack.echo.url, extra: [...REDIS_ARGS(), '--sign-out-all-sessions'] }));
+    try {
+      const first = await stack.signIn(createClient(), stack.a, 'alice');
+      const second = await stack.signIn(createClient(), stack.b, 'alice');
+      const bob = await stack.signIn(createClient(), stack.b, 'bob');
+      const s1 = await openSocket(stack.a.port, stack.echo, cookieOf(first));
+      const s2 = await openSocket(stack.b.port, stack.echo, cookieOf(second));
+      const sb = await openSocket(stack.b.port, stack.echo, cookieOf(bob));
+      const out = await createClient().request(`${c.url}/oauth2/sign_out`, { headers: { cookie: cookieOf(first) } });
+      assert.equal(out.status, 302);
+      await within(s1.closed, 2_000, 'replica A\'s websocket of the user to close');
+      await within(s2.closed, 2_000, 'replica B\'s websocket of the user\'s other session to close');
+      await echoBack(sb.ws);
+      sb.ws.close();
+    } finally {
+      await c.close();
+    }
   });
 });
