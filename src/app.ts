@@ -69,8 +69,8 @@ export function createApp(config: Config, opts: AppOptions): App {
   const discovery = async () => { if (!discovered) throw new Error('provider discovery has not completed'); };
 
   const endTunnels = {
-    session: (ctx: { cookies: ReadonlyMap<string, string> }) => {
-      const key = tunnelKeys.keyOf(ctx.cookies);
+    session: (ctx: { cookies: ReadonlyMap<string, string> }, s: SessionState | undefined) => {
+      const key = tunnelKeys.keyOf(ctx.cookies, s);
       if (key !== undefined) sessionTunnels.endByKey(key);
     },
     matching: (target: RevokeTarget) => { sessionTunnels.endBySubject(target); },

@@ -17,7 +17,7 @@ import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import type { ErrorResponder } from '../http/respond.js';
 import { goQuery, type QueryParser } from '../http/query.js';
-import { withoutTokens } from '../session/state.js';
+import { withLocalId, withoutTokens } from '../session/state.js';
 
 export interface CallbackDeps {
   /** The default provider. */
@@ -123,7 +123,7 @@ export function makeCallback(deps: CallbackDeps): Handler {
     }
     const target = deps.isValidRedirect(checked.redirect) ? checked.redirect : '/';
     // A new ticket for every sign-in: one the browser brought (perhaps planted) is never adopted.
-    const stored = deps.minimalSession ? withoutTokens(session) : session;
+    const stored = withLocalId(deps.minimalSession ? withoutTokens(session) : session);
     scope.setCookies.push(...(await deps.store.save(ctx, stored, { fresh: true })));
     scope.user = session.email || session.user;
     auth('AuthSuccess', 'signed in', scope.user);

@@ -7,7 +7,7 @@ import { ProxyError } from '../errors.js';
 import { appendSetCookies, BACKGROUND_VARY, isBackgroundRequest, redirect, sendHtml, sendJson, sendText, setNoCache } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import type { SessionStore } from '../session/store.js';
-import type { SessionState } from '../session/state.js';
+import { withLocalId, type SessionState } from '../session/state.js';
 import type { Handler } from '../http/pipeline.js';
 import type { LoginFlow } from './login-flow.js';
 import { cookieContextOf } from '../http/cookie-context.js';
@@ -72,7 +72,7 @@ export function makeSignIn(deps: SignInDeps): Handler {
       sendHtml(res, 401, deps.renderSignIn({ statusCode: 401, redirect: target }), deps.csp);
       return;
     }
-    appendSetCookies(res, [...scope.setCookies, ...(await deps.store.save(cookieContextOf(req, scope), outcome))]);
+    appendSetCookies(res, [...scope.setCookies, ...(await deps.store.save(cookieContextOf(req, scope), withLocalId(outcome)))]);
     scope.setCookies = [];
     redirect(res, target);
   }

@@ -31,7 +31,7 @@ export interface SignOutDeps {
   backendTimeoutMs?: number;
   /** Ends what this process still holds open for ended sessions (websocket tunnels). */
   endOpen?: {
-    session(ctx: CookieContext): void;
+    session(ctx: CookieContext, s: SessionState | undefined): void;
     matching(target: RevokeTarget): void;
   };
 }
@@ -70,7 +70,7 @@ export function makeSignOut(deps: SignOutDeps): Handler {
     if (target.includes(ID_TOKEN)) target = target.replaceAll(ID_TOKEN, encodeURIComponent(session?.idToken ?? ''));
 
     const cleared = await deps.store.clear(ctx);
-    deps.endOpen?.session(ctx);
+    deps.endOpen?.session(ctx, session);
     let ended = session ? 1 : 0;
     if (session && deps.allSessions && deps.store.revoke) {
       // With several providers, only the sessions of this user's provider: the same sub may be someone else at another issuer.

@@ -117,7 +117,9 @@ export function makeSessionLoader(deps: SessionStepDeps): SessionLoader {
       return { session: { ...s, createdAt: now() }, stored: false };
     }
     try {
-      const fresh = await provider.refresh(s);
+      const refreshed = await provider.refresh(s);
+      // The provider builds the new session from tokens; what only the proxy knows carries over.
+      const fresh = s.localId !== undefined && refreshed.localId === undefined ? { ...refreshed, localId: s.localId } : refreshed;
       deps.log.info('session refreshed', { request_id: scope.id, user: s.user });
       return { session: fresh, stored: false };
     } catch (err) {

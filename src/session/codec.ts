@@ -36,6 +36,7 @@ interface Wire {
   g?: string[];
   pu?: string;
   p?: string;
+  li?: string;
 }
 
 function toWire(s: SessionState): Wire {
@@ -49,6 +50,7 @@ function toWire(s: SessionState): Wire {
   if (s.groups.length > 0) w.g = s.groups;
   if (s.preferredUsername) w.pu = s.preferredUsername;
   if (s.providerId) w.p = s.providerId;
+  if (s.localId) w.li = s.localId;
   return w;
 }
 
@@ -65,10 +67,10 @@ function isTime(v: unknown): v is number {
 function fromWire(v: unknown): SessionState | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const w = v as Record<string, unknown>;
-  const { ca, eo, at, it, rt, e, u, g, pu, p } = w;
+  const { ca, eo, at, it, rt, e, u, g, pu, p, li } = w;
   if (!isTime(ca) || (eo !== undefined && !isTime(eo))) return undefined;
   if (!optString(at) || !optString(it) || !optString(rt) || !optString(e) || !optString(u)) return undefined;
-  if (!optString(pu) || !optString(p)) return undefined;
+  if (!optString(pu) || !optString(p) || !optString(li)) return undefined;
   let groups: string[] = [];
   if (g !== undefined) {
     if (!Array.isArray(g)) return undefined;
@@ -81,6 +83,7 @@ function fromWire(v: unknown): SessionState | undefined {
   if (it !== undefined) s.idToken = it;
   if (rt !== undefined) s.refreshToken = rt;
   if (p !== undefined) s.providerId = p;
+  if (li !== undefined) s.localId = li;
   return s;
 }
 

@@ -1,6 +1,7 @@
 // What the proxy knows about a signed-in user. Field names follow oauth2-proxy's session state
 // (user, email, groups, preferred username, tokens, created/expires times) so the headers derived
 // from it match what oauth2-proxy sends.
+import { randomBytes } from 'node:crypto';
 
 export interface SessionState {
   /** Subject or provider user name: X-Forwarded-User / X-Auth-Request-User. */
@@ -17,6 +18,17 @@ export interface SessionState {
   expiresOn: number;
   /** Which configured provider issued the session. */
   providerId?: string;
+  /**
+   * Cookie sessions: a random id given at sign-in and kept by every refresh, while the cookie's
+   * value changes with each. Open websockets are registered under it, so a sign-out with a
+   * refreshed cookie still finds the websockets opened with an earlier one.
+   */
+  localId?: string;
+}
+
+/** A session signed in just now, with the local id that will name it across refreshes. */
+export function withLocalId(s: SessionState): SessionState {
+  return s.localId === undefined ? { ...s, localId: randomBytes(12).toString('base64url') } : s;
 }
 
 export function sessionAgeMs(s: SessionState, now: number): number {

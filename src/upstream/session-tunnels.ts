@@ -126,8 +126,11 @@ export interface TunnelKeyOptions {
 }
 
 export interface TunnelKeys {
-  /** The session key of a request's cookies, or undefined when they carry no usable session cookie. */
-  keyOf(cookies: ReadonlyMap<string, string>): string | undefined;
+  /**
+   * The session key of a request's cookies (and its session, when loaded), or undefined when they
+   * carry no usable session cookie.
+   */
+  keyOf(cookies: ReadonlyMap<string, string>, s?: SessionState): string | undefined;
   /** What a tunnel opened with these cookies and this session is registered under. */
   identityOf(cookies: ReadonlyMap<string, string>, s: SessionState): TunnelIdentity | undefined;
 }
@@ -136,19 +139,23 @@ export function tunnelKeys(opts: TunnelKeyOptions): TunnelKeys {
   const { cookieName, secret, expireMs } = opts;
   const now = opts.now ?? Date.now;
 
-  function read(cookies: ReadonlyMap<string, string>): { key: string; value: string } | undefined {
+  function read(cookies: ReadonlyMap<string, string>, s: SessionState | undefined): { key: string; value: string } | undefined {
     const value = readChunked(cookies, cookieName);
     if (value === undefined || value === '') return undefined;
-    if (!opts.ticket) return { key: 'c:' + createHash('sha256').update(value).digest('base64url').slice(0, 32), value };
+    if (!opts.ticket) {
+      // A session from before local ids (or oauth2-proxy's) is known by its cookie's value alone.
+      if (s?.localId !== undefined) return { key: 'l:' + s.localId, value };
+      return { key: 'c:' + createHash('sha256').update(value).digest('base64url').slice(0, 32), value };
+    }
     const payload = verifySignedValue(cookieName, value, secret, expireMs, now());
     const t = payload === undefined ? undefined : decodeTicket(cookieName, payload.toString('utf8'));
     return t === undefined ? undefined : { key: ticketTunnelKey(t.id), value };
   }
 
   return {
-    keyOf: (cookies) => read(cookies)?.key,
+    keyOf: (cookies, s) => read(cookies, s)?.key,
     identityOf(cookies, s) {
-      const r = read(cookies);
+      const r = read(cookies, s);
       if (r === undefined) return undefined;
       const who = sessionSubject(s);
       const signedAt = expireMs > 0 ? signedValueTimeMs(r.value) : undefined;

@@ -95,6 +95,36 @@ describe('websockets end with their cookie session', () => {
   });
 });
 
+describe('websockets end with their cookie session after it was refreshed', () => {
+  let s: Stack;
+  before(async () => {
+    // Every request after sign-in refreshes, so each one gets a new cookie value.
+    s = await startStack({ args: ['--cookie-refresh=1ms'] });
+  });
+  after(() => s?.close());
+
+  it('closes the websocket opened with an earlier cookie when the session signs out with a refreshed one', async () => {
+    const client = s.newClient();
+    await s.signIn(client, 'alice');
+    const opening = client.cookieHeader(s.proxy.url);
+    const ws = await openSocket(s.proxy.port, s.echo, opening);
+    const other = s.newClient();
+    await s.signIn(other, 'alice');
+    const otherWs = await openSocket(s.proxy.port, s.echo, other.cookieHeader(s.proxy.url));
+
+    const r = await client.request(`${s.proxy.url}/page`);
+    assert.equal(r.status, 200);
+    assert.ok(r.setCookies.some((c) => c.startsWith(`${COOKIE}=`)), 'the request refreshed the session cookie');
+    const refreshed = client.cookieHeader(s.proxy.url);
+    assert.notEqual(refreshed, opening);
+
+    assert.equal((await s.anonymous.request(`${s.proxy.url}/oauth2/sign_out`, { headers: { cookie: refreshed } })).status, 302);
+    await within(ws.closed, 2_000, 'the websocket opened before the refresh to close');
+    await echoBack(otherWs.ws);
+    otherWs.ws.close();
+  });
+});
+
 describe('websockets end when the session cookie expires', () => {
   let s: Stack;
   before(async () => {

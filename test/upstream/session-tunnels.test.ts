@@ -104,6 +104,18 @@ describe('tunnel keys', () => {
     assert.equal(keys.keyOf(new Map()), undefined);
   });
 
+  it('keys a cookie session by its local id when it has one, the same across refreshed cookies', () => {
+    const keys = tunnelKeys({ cookieName: '_oauth2_proxy', secret: 'x'.repeat(32), expireMs: 0, ticket: false });
+    const named = { ...session({ sub: 'alice' }), localId: 'abc123' };
+    const k1 = keys.keyOf(new Map([['_oauth2_proxy', 'first-value']]), named);
+    const k2 = keys.keyOf(new Map([['_oauth2_proxy', 'refreshed-value']]), named);
+    assert.equal(k1, 'l:abc123');
+    assert.equal(k2, k1);
+    assert.equal(keys.identityOf(new Map([['_oauth2_proxy', 'first-value']]), named)?.key, 'l:abc123');
+    // Without a local id (an older session) the cookie's value is what names it.
+    assert.notEqual(keys.keyOf(new Map([['_oauth2_proxy', 'first-value']]), session({ sub: 'alice' })), k1);
+  });
+
   it('keys a Redis session by its ticket id, the same across re-signed cookies', () => {
     const now = Date.now();
     const keys = tunnelKeys({ cookieName: name, secret, expireMs: 3_600_000, ticket: true, now: () => now });
