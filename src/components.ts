@@ -152,6 +152,13 @@ function buildSessionStore(config: Config, cookie: CookieOptions, log: Log): { s
   return { store, probe };
 }
 
+/** Sign-in buttons: each provider's display name, with its id when two would read the same. */
+export function buttonLabels(all: readonly Provider[]): Array<{ id: string; name: string }> {
+  const count = new Map<string, number>();
+  for (const p of all) count.set(p.displayName, (count.get(p.displayName) ?? 0) + 1);
+  return all.map((p) => ({ id: p.id, name: count.get(p.displayName)! > 1 ? `${p.displayName} (${p.id})` : p.displayName }));
+}
+
 function buildProviders(config: Config, opts: ComponentOptions): BuiltProviders {
   const defaultId = defaultProviderIdOf(config);
   const bareDefault = opts.provider ?? createProvider(defaultId === undefined ? config : { ...config, providerId: defaultId });
@@ -223,7 +230,7 @@ export function buildComponents(config: Config, opts: ComponentOptions): Compone
     displayLoginForm: config.htpasswdFile !== '' && config.displayHtpasswdForm,
     proxyPrefix: config.proxyPrefix,
     providerName: provider.displayName,
-    ...(providers.several ? { providers: providers.all.map((p) => ({ id: p.id, name: p.displayName })) } : {}),
+    ...(providers.several ? { providers: buttonLabels(providers.all) } : {}),
     // oauth2-proxy shows no domain hint when an emails file decides who may sign in.
     emailDomains: config.authenticatedEmailsFile ? [] : config.emailDomains,
     customTemplatesDir: config.customTemplatesDir,
