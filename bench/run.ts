@@ -16,7 +16,7 @@ import { startUpstream } from './peers/upstream.js';
 import { startNginxAuthRequestNode, startNginxProxy, startNginxAuthRequest } from './peers/nginx.js';
 import { startApache } from './peers/apache.js';
 import { startExpress } from './peers/express.js';
-import { sidecarCookie, sidecarJwt, sidecarRedis, sidecarSkipAuth, startRedis, startSidecar } from './sidecar.js';
+import { sidecarCookie, sidecarJwt, sidecarPolicy, sidecarRedis, sidecarSkipAuth, startRedis, startSidecar } from './sidecar.js';
 import { signInForCookie } from './lib/signin.js';
 import { measureManySessions, type ManySessionsResult } from './many-sessions.js';
 
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     ['express', () => startExpress(peer)],
     ['sidecar-skip-auth', () => sidecarSkipAuth(sidecarFor('sidecar-skip-auth'))],
     ['sidecar-cookie', () => sidecarCookie(sidecarFor('sidecar-cookie'))],
+    ['sidecar-policy', () => sidecarPolicy(sidecarFor('sidecar-policy'))],
     ['sidecar-cookie-workers', () => sidecarCookie(sidecar, ['--workers=2'], 'sidecar-cookie-workers', 'oauth2-sidecar --workers 2, cookie sessions')],
     ['sidecar-redis', () => sidecarRedis(sidecarFor('sidecar-redis'), redis.url)],
     ['sidecar-auth-request', () => sidecarBehindNginx(sidecarFor('sidecar-auth-request'))],

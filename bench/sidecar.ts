@@ -1,6 +1,6 @@
 // oauth2-sidecar in each mode the benchmark loads: started from bin/ as an operator would start it
 // (a separate process, flags only), signed in through the real OIDC flow against the bench provider.
-import { openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { openSync, closeSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,20 @@ export async function sidecarCookie(o: SidecarOptions, flags: string[] = [], key
     await s.stop();
     throw err;
   }
+}
+
+/** Cookie sessions behind a six-route --policy-file whose last route decides: what per-route rules cost. */
+export async function sidecarPolicy(o: SidecarOptions): Promise<Target> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-policy-')), 'policy.yaml');
+  writeFileSync(file, `routes:
+  - { id: assets, path: /static/, methods: [GET, HEAD], allowPublic: true }
+  - { id: ops, host: ops.example.com, allow: { groups: [admins] } }
+  - { id: admin, path: /admin/, allow: { groups: [admins], domains: [example.com] } }
+  - { id: reports, pathRegex: '^/reports/[0-9]+$', allow: { roles: [analyst] } }
+  - { id: writes, methods: [POST, PUT, DELETE], path: /api/, allow: { groups: [writers] } }
+  - { id: everyone, path: /, allow: { authenticated: true } }
+`);
+  return sidecarCookie(o, [`--policy-file=${file}`], 'sidecar-policy', 'oauth2-sidecar, cookie sessions, --policy-file (6 routes)');
 }
 
 /** The same hop with authentication skipped for the path: what the proxy costs without auth. */
