@@ -27,7 +27,7 @@ import { RequestScope } from './http/scope.js';
 import { cookieContextOf } from './http/cookie-context.js';
 import type { SessionState } from './session/state.js';
 import type { RevokeTarget } from './session/store.js';
-import { gatewayRequest, proxiedRequest } from './http/forwarded.js';
+import { gatewayRequest, proxiedRequest, type OriginalRequest } from './http/forwarded.js';
 import { normaliseTarget } from './http/target.js';
 import { allowEmailless } from './middleware/emailless.js';
 import { createProbeFilter, GCP_LIVENESS_PATH, GCP_READINESS_PATH } from './rules/health-checks.js';
@@ -115,8 +115,9 @@ export function createApp(config: Config, opts: AppOptions): App {
   const authPath = `${prefix}/auth`;
   const authEndpoint = makeAuth({
     loadSession, store, evaluate: authorize.evaluate, responseHeaders: (s) => identity.response(s),
-    skips: (req, scope) => access.any && access.skips(gatewayRequest(req, scope, authPath)),
-    ...(routePolicy ? { policy: { gate: routePolicy, original: (req: IncomingMessage, scope: RequestScope) => gatewayRequest(req, scope, authPath) } } : {}),
+    original: (req, scope) => gatewayRequest(req, scope, authPath),
+    ...(access.any ? { skips: (original: OriginalRequest) => access.skips(original) } : {}),
+    ...(routePolicy ? { policy: routePolicy } : {}),
   });
   const staticFiles = makeStatic({ prefix, asset: (p) => pages.staticAsset(p) });
   const unauthenticated = makeUnauthenticated({ skipProviderButton: config.skipProviderButton, forceJsonErrors: config.forceJsonErrors, flow, renderSignIn, csp: signInCsp, proxyPrefix: prefix, acceptsJson,

@@ -12,25 +12,30 @@ import type { SessionState } from '../session/state.js';
 import { cookieContextOf } from '../http/cookie-context.js';
 import type { IncomingMessage } from 'node:http';
 import type { RequestScope } from '../http/scope.js';
-import type { GateInput, RoutePolicy } from '../policy/gate.js';
+import type { OriginalRequest } from '../http/forwarded.js';
+import type { RoutePolicy } from '../policy/gate.js';
 
 export interface AuthDeps {
   loadSession: SessionLoader;
   store: SessionStore;
   evaluate: Evaluate;
   responseHeaders: (s: SessionState) => [string, string][];
-  /** Whether the original request (as a trusted gateway describes it) needs no sign-in. */
-  skips?: (req: IncomingMessage, scope: RequestScope) => boolean;
-  /** --policy-file, and the original request it is asked about. */
-  policy?: { gate: RoutePolicy; original: (req: IncomingMessage, scope: RequestScope) => GateInput };
+  /** The request a trusted gateway asks about; read once, for the skip rules and the route table. */
+  original: (req: IncomingMessage, scope: RequestScope) => OriginalRequest;
+  /** Whether the original request needs no sign-in (skip-auth rules); absent when there are none. */
+  skips?: (original: OriginalRequest) => boolean;
+  /** --policy-file. */
+  policy?: RoutePolicy;
 }
 
 const TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' };
 
 export function makeAuth(deps: AuthDeps): Handler {
-  const skips = deps.skips ?? (() => false);
+  const { skips, policy } = deps;
+  const needsOriginal = skips !== undefined || policy !== undefined;
   return async (req, res, scope) => {
-    const skip = skips(req, scope);
+    const original = needsOriginal ? deps.original(req, scope) : undefined;
+    const skip = skips !== undefined && skips(original!);
     let session: SessionState | undefined;
     try {
       session = await deps.loadSession(req, scope);
@@ -41,12 +46,11 @@ export function makeAuth(deps: AuthDeps): Handler {
       sendText(res, err.status, TEXT[err.status]!);
       return;
     }
-    const policy = deps.policy;
-    const input = policy && !skip ? policy.original(req, scope) : undefined;
-    const ruled = input && policy!.gate.decide(scope, input, session);
+    const input = policy && !skip ? original : undefined;
+    const ruled = input && policy!.decide(scope, input, session);
     const open = skip || ruled?.effect === 'public';
     const denied = () => {
-      policy!.gate.logDenied(scope, input!, ruled!);
+      policy!.logDenied(scope, input!, ruled!);
       appendSetCookies(res, scope.setCookies);
       sendText(res, 403, 'Forbidden');
     };
